@@ -1,0 +1,37 @@
+// DType names and sizes, and the dtype-dispatch error.
+#include <ember/core/dtype.h>
+
+namespace ember {
+
+std::string_view dtype_name(DType dtype) {
+  switch (dtype) {
+    case kFloat32: return "float32";
+    case kFloat64: return "float64";
+    case kFloat16: return "float16";
+    case kBFloat16: return "bfloat16";
+    case kInt64: return "int64";
+    case kInt32: return "int32";
+    case kUInt8: return "uint8";
+    case kBool: return "bool";
+  }
+  return "unknown";
+}
+
+size_t element_size(DType dtype) {
+  switch (dtype) {
+    case kFloat64: case kInt64: return 8;
+    case kFloat32: case kInt32: return 4;
+    case kFloat16: case kBFloat16: return 2;
+    case kUInt8: case kBool: return 1;
+  }
+  return 0;
+}
+
+void fail_dtype(const char* op, DType dtype, DTypes supported) {
+  const char* expected = supported == DTypes::Floating  ? "a floating point dtype (float32, float64, float16, bfloat16)"
+                         : supported == DTypes::Numeric ? "a numeric dtype (not bool)"
+                                                        : "a supported dtype";
+  detail::fail(ErrorKind::Type, "{}: expected {}, got {}", op, expected, dtype);
+}
+
+}  // namespace ember

@@ -1,0 +1,40 @@
+// TensorImpl geometry bookkeeping.
+#include <ember/core/tensor_impl.h>
+
+namespace ember {
+
+TensorImpl::TensorImpl(Storage storage, Shape sizes, Shape strides, int64_t offset, DType dtype)
+    : storage_(std::move(storage)), sizes_(std::move(sizes)), strides_(std::move(strides)), offset_(offset),
+      dtype_(dtype) {
+  refresh();
+}
+
+void TensorImpl::set_geometry(Shape sizes, Shape strides, int64_t offset) {
+  sizes_ = std::move(sizes);
+  strides_ = std::move(strides);
+  offset_ = offset;
+  refresh();
+}
+
+void TensorImpl::refresh() {
+  EMBER_INTERNAL_ASSERT(sizes_.size() == strides_.size(), "sizes {} vs strides {}", sizes_, strides_);
+  numel_ = numel_of(sizes_);
+  // Contiguous means row-major; sizes of 1 may carry any stride (PyTorch's rule).
+  is_contiguous_ = true;
+  int64_t expected = 1;
+  for (size_t i = sizes_.size(); i-- > 0;) {
+    if (sizes_[i] == 1) continue;
+    if (strides_[i] != expected) {
+      is_contiguous_ = numel_ == 0;
+      break;
+    }
+    expected *= sizes_[i];
+  }
+}
+
+AutogradMeta& TensorImpl::autograd_or_create() {
+  if (!autograd_) autograd_ = std::make_unique<AutogradMeta>();
+  return *autograd_;
+}
+
+}  // namespace ember

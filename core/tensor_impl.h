@@ -1,0 +1,70 @@
+// TensorImpl: what a Tensor handle points to. A strided view (sizes, strides in
+// elements, storage offset) of a shared Storage, plus its dtype and the autograd
+// fields, which are allocated only for tensors that take part in autograd.
+// core/ knows the autograd Node only by name.
+#pragma once
+
+#include <ember/core/dtype.h>
+#include <ember/core/intrusive_ptr.h>
+#include <ember/core/shape.h>
+#include <ember/core/storage.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace ember {
+
+namespace autograd {
+class Node;
+}
+
+class TensorImpl;
+using TensorImplPtr = intrusive_ptr<TensorImpl>;
+
+// Allocated on first use by autograd; a tensor that never requires grad has none.
+struct AutogradMeta {
+  bool requires_grad = false;
+  bool retains_grad = false;
+  TensorImplPtr grad;                      // accumulated gradient of a leaf (or retained grad)
+  std::shared_ptr<autograd::Node> grad_fn;  // the node that produced this tensor, null for leaves
+  uint32_t output_nr = 0;                  // which output of grad_fn this tensor is
+};
+
+class TensorImpl : public RefCounted {
+ public:
+  TensorImpl(Storage storage, Shape sizes, Shape strides, int64_t offset, DType dtype);
+
+  const Storage& storage() const { return storage_; }
+  const Shape& sizes() const { return sizes_; }
+  const Shape& strides() const { return strides_; }
+  int64_t offset() const { return offset_; }
+  int64_t numel() const { return numel_; }
+  DType dtype() const { return dtype_; }
+  Device device() const { return storage_->device(); }
+  bool is_contiguous() const { return is_contiguous_; }
+  // Address of element 0 (storage base + offset).
+  void* data() const {
+    return static_cast<char*>(storage_->data()) + offset_ * static_cast<int64_t>(element_size(dtype_));
+  }
+
+  // Re-points this impl at new geometry over the same storage (used by in-place view ops).
+  void set_geometry(Shape sizes, Shape strides, int64_t offset);
+
+  AutogradMeta* autograd() const { return autograd_.get(); }
+  AutogradMeta& autograd_or_create();
+
+ private:
+  void refresh();
+
+  Storage storage_;
+  Shape sizes_;
+  Shape strides_;
+  int64_t offset_;
+  int64_t numel_;
+  DType dtype_;
+  bool is_contiguous_;
+  std::unique_ptr<AutogradMeta> autograd_;
+};
+
+}  // namespace ember

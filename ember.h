@@ -1,0 +1,11 @@
+// The umbrella header: #include <ember/ember.h> gives the whole public API.
+#pragma once
+
+#include <ember/core/allocator.h>
+#include <ember/core/error.h>
+#include <ember/core/generator.h>
+#include <ember/core/parallel.h>
+#include <ember/core/print.h>
+#include <ember/core/promotion.h>
+#include <ember/core/tensor.h>
+#include <ember/ops/ops.h>

@@ -1,0 +1,92 @@
+// The CPU elementwise loop: every elementwise op runs through cpu_kernel().
+// It walks an ElementwiseIter in parallel chunks; the inner loop has a
+// contiguous path (typed pointers, which the compiler vectorises) and a
+// strided one. Math happens in opmath_t (float for Half/BFloat16).
+#pragma once
+
+#include <ember/core/parallel.h>
+#include <ember/ops/functors.h>
+#include <ember/core/elementwise_iter.h>
+
+#include <tuple>
+#include <utility>
+
+namespace ember::cpu {
+
+// Elements per parallel chunk: below this, waking threads costs more than it saves.
+inline constexpr int64_t kElementwiseGrain = 32768;
+
+namespace detail {
+
+template <class Out, class... In, class F, size_t... I>
+void inner_loop(char* const* data, const int64_t* strides, int64_t n, const F& f, std::index_sequence<I...>) {
+  const bool contiguous = strides[0] == sizeof(Out) && ((strides[I + 1] == sizeof(In)) && ...);
+  if (contiguous) {
+    Out* out = reinterpret_cast<Out*>(data[0]);
+    std::tuple<const In*...> in{reinterpret_cast<const In*>(data[I + 1])...};
+    for (int64_t i = 0; i < n; ++i) {
+      out[i] = static_cast<Out>(f(static_cast<opmath_t<In>>(std::get<I>(in)[i])...));
+    }
+    return;
+  }
+  // Strided or broadcast (stride 0) operands.
+  for (int64_t i = 0; i < n; ++i) {
+    *reinterpret_cast<Out*>(data[0] + i * strides[0]) =
+        static_cast<Out>(f(static_cast<opmath_t<In>>(*reinterpret_cast<const In*>(data[I + 1] + i * strides[I + 1]))...));
+  }
+}
+
+}  // namespace detail
+
+// out[i] = f(in0[i], in1[i], ...) over the iterator; f takes opmath_t<In>... values.
+template <class Out, class... In, class F>
+void cpu_kernel(const ElementwiseIter& iter, const F& f) {
+  constexpr int kOperands = sizeof...(In) + 1;
+  EMBER_INTERNAL_ASSERT(iter.num_operands == kOperands);
+  if (iter.numel == 0) return;
+  const int64_t ndim = static_cast<int64_t>(iter.shape.size());
+  const int64_t inner = ndim == 0 ? 1 : iter.shape[ndim - 1];
+  int64_t inner_strides[kOperands];
+  for (int op = 0; op < kOperands; ++op) inner_strides[op] = ndim == 0 ? 0 : iter.strides[op][ndim - 1];
+
+  if (ndim <= 1) {
+    parallel_for(0, inner, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+      char* data[kOperands];
+      for (int op = 0; op < kOperands; ++op) data[op] = iter.data[op] + begin * inner_strides[op];
+      detail::inner_loop<Out, In...>(data, inner_strides, end - begin, f, std::index_sequence_for<In...>{});
+    });
+    return;
+  }
+  // Several dims: parallelise over the outer rows, run the innermost dim as a line.
+  const int64_t rows = iter.numel / inner;
+  const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(inner, 1));
+  parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      char* data[kOperands];
+      for (int op = 0; op < kOperands; ++op) data[op] = iter.data[op];
+      int64_t rest = row;
+      for (int64_t d = ndim - 2; d >= 0; --d) {
+        int64_t idx = rest % iter.shape[d];
+        rest /= iter.shape[d];
+        for (int op = 0; op < kOperands; ++op) data[op] += idx * iter.strides[op][d];
+      }
+      detail::inner_loop<Out, In...>(data, inner_strides, inner, f, std::index_sequence_for<In...>{});
+    }
+  });
+}
+
+}  // namespace ember::cpu
+
+namespace ember::cpu {
+
+// Runs functor F (see ops/functors.h) over the iterator for operands of dtype `dtype`.
+template <class F>
+void elementwise(const char* op, const ElementwiseIter& iter, DType dtype, const F& f) {
+  dispatch_dtype<F::dtypes>(op, dtype, [&]<class T>() {
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      cpu_kernel<functors::functor_output_t<F, T>, functors::functor_input_t<F, T, I>...>(iter, f);
+    }(std::make_index_sequence<F::arity>{});
+  });
+}
+
+}  // namespace ember::cpu

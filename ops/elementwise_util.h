@@ -1,0 +1,110 @@
+// Op-level helpers shared by the elementwise families (elementwise.cpp,
+// activation.cpp, compare.cpp): input checks, dtype computation, output
+// allocation, and the one place that picks the CPU loop or the CUDA kernel.
+#pragma once
+
+#include <ember/core/elementwise_iter.h>
+#include <ember/core/promotion.h>
+#include <ember/cuda/kernels.h>
+#include <ember/ops/cpu/loops.h>
+#include <ember/ops/functors.h>
+#include <ember/ops/ops.h>
+
+namespace ember::detail {
+
+void check_defined(const char* op, const Tensor& t);
+void check_same_device(const char* op, const Tensor& a, const Tensor& b);
+// PyTorch's can_cast: no float -> integer, no non-bool -> bool.
+bool can_cast(DType from, DType to);
+// t itself when it already has dtype, else a converted copy.
+Tensor cast_if_needed(const Tensor& t, DType dtype);
+// A 0-d tensor holding `value` (how ops take C++ numbers: `a + 2`).
+Tensor wrap_scalar(const Scalar& value, DType dtype, Device device);
+// The in-place rules: result castable to self's dtype, broadcast shape == self's shape.
+void check_inplace(const char* op, const Tensor& self, DType result, IntArrayRef broadcast_shape);
+
+template <class F>
+void run_elementwise(const char* op, const Tensor& out, std::initializer_list<const Tensor*> inputs, DType dtype,
+                     const F& f) {
+  ElementwiseIter iter = make_elementwise_iter(out, inputs);
+  if (out.is_cuda()) {
+    cuda::elementwise(op, iter, dtype, f);
+  } else {
+    cpu::elementwise(op, iter, dtype, f);
+  }
+}
+
+template <class F>
+constexpr bool returns_bool = std::is_same_v<functors::functor_output_t<F, float>, bool>;
+
+// The dtype F computes in for an input of dtype `in`: float-only functors lift integers to float32.
+template <class F>
+DType compute_dtype(DType in) {
+  return F::dtypes == DTypes::Floating && !is_floating_point(in) ? kFloat32 : in;
+}
+
+template <class F>
+Tensor unary_op(const char* op, const Tensor& self, const F& f) {
+  check_defined(op, self);
+  DType dtype = compute_dtype<F>(self.dtype());
+  Tensor input = cast_if_needed(self, dtype);
+  Tensor out = empty(self.shape(), {returns_bool<F> ? kBool : dtype, self.device()});
+  run_elementwise(op, out, {&input}, dtype, f);
+  return out;
+}
+
+template <class F>
+Tensor& unary_op_(const char* op, Tensor& self, const F& f) {
+  check_defined(op, self);
+  check_inplace(op, self, compute_dtype<F>(self.dtype()), self.shape());
+  run_elementwise(op, self, {&self}, self.dtype(), f);
+  self.bump_version();
+  return self;
+}
+
+// out = f(self, other) in dtype `dtype` (both inputs converted to it).
+template <class F>
+Tensor binary_op(const char* op, const Tensor& self, const Tensor& other, DType dtype, const F& f) {
+  Tensor a = cast_if_needed(self, dtype), b = cast_if_needed(other, dtype);
+  Tensor out = empty(broadcast_shapes(op, a.shape(), b.shape()), {returns_bool<F> ? kBool : dtype, a.device()});
+  run_elementwise(op, out, {&a, &b}, dtype, f);
+  return out;
+}
+
+// The common case: result_type promotion (PyTorch rules), checks, then binary_op.
+template <class F>
+Tensor promoted_binary_op(const char* op, const Tensor& self, const Tensor& other, const F& f) {
+  check_defined(op, self);
+  check_defined(op, other);
+  check_same_device(op, self, other);
+  return binary_op(op, self, other, compute_dtype<F>(result_type(self, other)), f);
+}
+template <class F>
+Tensor promoted_binary_op(const char* op, const Tensor& self, const Scalar& other, const F& f) {
+  check_defined(op, self);
+  DType dtype = compute_dtype<F>(result_type(self, other));
+  return binary_op(op, self, wrap_scalar(other, dtype, self.device()), dtype, f);
+}
+
+template <class F>
+Tensor& binary_op_(const char* op, Tensor& self, const Tensor& other, const F& f) {
+  check_defined(op, self);
+  check_defined(op, other);
+  check_same_device(op, self, other);
+  check_inplace(op, self, compute_dtype<F>(result_type(self, other)), broadcast_shapes(op, self.shape(), other.shape()));
+  Tensor b = cast_if_needed(other, self.dtype());
+  run_elementwise(op, self, {&self, &b}, self.dtype(), f);
+  self.bump_version();
+  return self;
+}
+template <class F>
+Tensor& binary_op_(const char* op, Tensor& self, const Scalar& other, const F& f) {
+  check_defined(op, self);
+  check_inplace(op, self, compute_dtype<F>(result_type(self, other)), self.shape());
+  Tensor b = wrap_scalar(other, self.dtype(), self.device());
+  run_elementwise(op, self, {&self, &b}, self.dtype(), f);
+  self.bump_version();
+  return self;
+}
+
+}  // namespace ember::detail

@@ -1,0 +1,284 @@
+// The table of contents of ember's public operations, grouped by family.
+// Each family is one file in ops/ (named in its heading), where every op's
+// forward sits (and, with the autograd issue, its backward beside it).
+#pragma once
+
+#include <ember/core/tensor.h>
+
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ember {
+
+// ---- creation (ops/create.cpp) ----
+Tensor empty(IntArrayRef size, TensorOptions options = {});
+Tensor zeros(IntArrayRef size, TensorOptions options = {});
+Tensor ones(IntArrayRef size, TensorOptions options = {});
+Tensor full(IntArrayRef size, const Scalar& value, TensorOptions options = {});
+Tensor scalar_tensor(const Scalar& value, TensorOptions options = {});
+Tensor arange(const Scalar& end, TensorOptions options = {});
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step = 1, TensorOptions options = {});
+Tensor linspace(double start, double end, int64_t steps, TensorOptions options = {});
+Tensor eye(int64_t n, TensorOptions options = {});
+Tensor eye(int64_t n, int64_t m, TensorOptions options = {});
+// *_like: same shape, and same dtype/device unless options says otherwise.
+Tensor empty_like(const Tensor& other, TensorOptions options = {});
+Tensor zeros_like(const Tensor& other, TensorOptions options = {});
+Tensor ones_like(const Tensor& other, TensorOptions options = {});
+Tensor full_like(const Tensor& other, const Scalar& value, TensorOptions options = {});
+
+// Nested braced values for tensor(): tensor({{1, 2}, {3, 4}}), tensor({1.5, 2.0}, kFloat64).
+class TensorData {
+ public:
+  TensorData(double v) : scalar_(v) {}
+  TensorData(float v) : scalar_(v) {}
+  TensorData(int v) : scalar_(v) {}
+  TensorData(int64_t v) : scalar_(v) {}
+  TensorData(bool v) : scalar_(v) {}
+  TensorData(std::initializer_list<TensorData> items) : items_(items), is_list_(true) {}
+  bool is_list() const { return is_list_; }
+  const Scalar& scalar() const { return scalar_; }
+  const std::vector<TensorData>& items() const { return items_; }
+
+ private:
+  Scalar scalar_;
+  std::vector<TensorData> items_;
+  bool is_list_ = false;
+};
+// dtype from the values unless given: bools -> bool, integers -> int64, else float32.
+Tensor tensor(const TensorData& data, TensorOptions options = {});
+// Wraps memory that ember does not own; `deleter` (may be empty) runs when the last view dies.
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, std::function<void(void*)> deleter,
+                 TensorOptions options = {});
+Tensor from_blob(void* data, IntArrayRef sizes, TensorOptions options = {});
+
+// ---- random (ops/random.cpp); the generator is core/generator.h ----
+Tensor rand(IntArrayRef size, TensorOptions options = {});
+Tensor randn(IntArrayRef size, TensorOptions options = {});
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, TensorOptions options = {});  // int64 unless told
+Tensor randint(int64_t high, IntArrayRef size, TensorOptions options = {});
+Tensor rand_like(const Tensor& other, TensorOptions options = {});
+Tensor randn_like(const Tensor& other, TensorOptions options = {});
+Tensor bernoulli(const Tensor& probabilities);
+Tensor bernoulli(const Tensor& self, double p);
+Tensor randperm(int64_t n, TensorOptions options = {});  // int64 unless told
+Tensor& uniform_(Tensor& self, double from = 0.0, double to = 1.0);
+Tensor& normal_(Tensor& self, double mean = 0.0, double std = 1.0);
+
+// ---- conversion and copies (ops/copy.cpp) ----
+Tensor to(const Tensor& self, Device device, DType dtype);
+Tensor& copy_(Tensor& self, const Tensor& src);  // broadcasts src, converts dtype and device
+Tensor contiguous(const Tensor& self);
+Tensor clone(const Tensor& self);
+Tensor detach(const Tensor& self);
+
+// ---- views and shape (ops/shape.cpp) ----
+Tensor view(const Tensor& self, IntArrayRef shape);
+Tensor reshape(const Tensor& self, IntArrayRef shape);
+Tensor permute(const Tensor& self, IntArrayRef dims);
+Tensor transpose(const Tensor& self, int64_t dim0, int64_t dim1);
+Tensor t(const Tensor& self);
+Tensor expand(const Tensor& self, IntArrayRef shape);
+Tensor squeeze(const Tensor& self);
+Tensor squeeze(const Tensor& self, int64_t dim);
+Tensor unsqueeze(const Tensor& self, int64_t dim);
+Tensor flatten(const Tensor& self, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor unflatten(const Tensor& self, int64_t dim, IntArrayRef sizes);
+Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
+             int64_t step = 1);
+Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length);
+Tensor select(const Tensor& self, int64_t dim, int64_t index);
+Tensor diagonal(const Tensor& self, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+Tensor as_strided(const Tensor& self, IntArrayRef size, IntArrayRef stride,
+                  std::optional<int64_t> storage_offset = {});
+std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors);
+
+// ---- elementwise arithmetic (ops/elementwise.cpp) ----
+Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha = 1);
+Tensor add(const Tensor& self, const Scalar& other);
+Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha = 1);
+Tensor sub(const Tensor& self, const Scalar& other);
+Tensor mul(const Tensor& self, const Tensor& other);
+Tensor mul(const Tensor& self, const Scalar& other);
+// rounding_mode: none (true division), "trunc" or "floor".
+Tensor div(const Tensor& self, const Tensor& other, std::optional<std::string_view> rounding_mode = {});
+Tensor div(const Tensor& self, const Scalar& other, std::optional<std::string_view> rounding_mode = {});
+Tensor pow(const Tensor& self, const Tensor& exponent);
+Tensor pow(const Tensor& self, const Scalar& exponent);
+Tensor pow(const Scalar& self, const Tensor& exponent);
+Tensor maximum(const Tensor& self, const Tensor& other);
+Tensor minimum(const Tensor& self, const Tensor& other);
+Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight);
+Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight);
+Tensor where(const Tensor& condition, const Tensor& self, const Tensor& other);
+Tensor where(const Tensor& condition, const Tensor& self, const Scalar& other);
+Tensor where(const Tensor& condition, const Scalar& self, const Tensor& other);
+Tensor clamp(const Tensor& self, std::optional<Scalar> min, std::optional<Scalar> max = {});
+Tensor clamp(const Tensor& self, const Tensor& min, const Tensor& max);
+Tensor nan_to_num(const Tensor& self, std::optional<double> nan = 0.0, std::optional<double> posinf = {},
+                  std::optional<double> neginf = {});
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value);
+
+// Unary math; integer inputs of the float-only ones (exp, sin, ...) give float32, as in PyTorch.
+Tensor neg(const Tensor& self);
+Tensor abs(const Tensor& self);
+Tensor sign(const Tensor& self);
+Tensor exp(const Tensor& self);
+Tensor exp2(const Tensor& self);
+Tensor log(const Tensor& self);
+Tensor log2(const Tensor& self);
+Tensor log1p(const Tensor& self);
+Tensor expm1(const Tensor& self);
+Tensor sqrt(const Tensor& self);
+Tensor rsqrt(const Tensor& self);
+Tensor sin(const Tensor& self);
+Tensor cos(const Tensor& self);
+Tensor tan(const Tensor& self);
+Tensor tanh(const Tensor& self);
+Tensor sigmoid(const Tensor& self);
+Tensor floor(const Tensor& self);
+Tensor ceil(const Tensor& self);
+Tensor round(const Tensor& self);
+Tensor trunc(const Tensor& self);
+Tensor reciprocal(const Tensor& self);
+
+// ---- activations (ops/activation.cpp) ----
+Tensor relu(const Tensor& self);
+Tensor leaky_relu(const Tensor& self, double negative_slope = 0.01);
+Tensor elu(const Tensor& self, double alpha = 1.0);
+Tensor gelu(const Tensor& self, std::string_view approximate = "none");  // or "tanh"
+Tensor silu(const Tensor& self);
+Tensor softplus(const Tensor& self, double beta = 1.0, double threshold = 20.0);
+Tensor hardtanh(const Tensor& self, double min_val = -1.0, double max_val = 1.0);
+
+// ---- comparison and logic (ops/compare.cpp); results are bool ----
+Tensor eq(const Tensor& self, const Tensor& other);
+Tensor eq(const Tensor& self, const Scalar& other);
+Tensor ne(const Tensor& self, const Tensor& other);
+Tensor ne(const Tensor& self, const Scalar& other);
+Tensor lt(const Tensor& self, const Tensor& other);
+Tensor lt(const Tensor& self, const Scalar& other);
+Tensor le(const Tensor& self, const Tensor& other);
+Tensor le(const Tensor& self, const Scalar& other);
+Tensor gt(const Tensor& self, const Tensor& other);
+Tensor gt(const Tensor& self, const Scalar& other);
+Tensor ge(const Tensor& self, const Tensor& other);
+Tensor ge(const Tensor& self, const Scalar& other);
+Tensor logical_and(const Tensor& self, const Tensor& other);
+Tensor logical_or(const Tensor& self, const Tensor& other);
+Tensor logical_not(const Tensor& self);
+Tensor isnan(const Tensor& self);
+Tensor isinf(const Tensor& self);
+Tensor isfinite(const Tensor& self);
+
+// Operators. Comparisons return bool tensors, as in libtorch.
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, const Scalar& b);
+Tensor operator+(const Scalar& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Scalar& b);
+Tensor operator-(const Scalar& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Scalar& b);
+Tensor operator*(const Scalar& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Scalar& b);
+Tensor operator/(const Scalar& a, const Tensor& b);
+Tensor operator-(const Tensor& a);
+Tensor& operator+=(Tensor& a, const Tensor& b);
+Tensor& operator+=(Tensor& a, const Scalar& b);
+Tensor& operator-=(Tensor& a, const Tensor& b);
+Tensor& operator-=(Tensor& a, const Scalar& b);
+Tensor& operator*=(Tensor& a, const Tensor& b);
+Tensor& operator*=(Tensor& a, const Scalar& b);
+Tensor& operator/=(Tensor& a, const Tensor& b);
+Tensor& operator/=(Tensor& a, const Scalar& b);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, const Scalar& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Scalar& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Scalar& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Scalar& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Scalar& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Scalar& b);
+
+// ---- reductions (ops/reduce.cpp); dims = {} means all dims ----
+Tensor sum(const Tensor& self, IntArrayRef dims = {}, bool keepdim = false, std::optional<DType> dtype = {});
+Tensor mean(const Tensor& self, IntArrayRef dims = {}, bool keepdim = false, std::optional<DType> dtype = {});
+Tensor prod(const Tensor& self, std::optional<int64_t> dim = {}, bool keepdim = false,
+            std::optional<DType> dtype = {});
+Tensor amax(const Tensor& self, IntArrayRef dims = {}, bool keepdim = false);
+Tensor amin(const Tensor& self, IntArrayRef dims = {}, bool keepdim = false);
+Tensor max(const Tensor& self);
+Tensor min(const Tensor& self);
+// (values, indices) along a dim; the index of the first extreme value on ties.
+std::pair<Tensor, Tensor> max(const Tensor& self, int64_t dim, bool keepdim = false);
+std::pair<Tensor, Tensor> min(const Tensor& self, int64_t dim, bool keepdim = false);
+Tensor argmax(const Tensor& self, std::optional<int64_t> dim = {}, bool keepdim = false);
+Tensor argmin(const Tensor& self, std::optional<int64_t> dim = {}, bool keepdim = false);
+Tensor var(const Tensor& self, IntArrayRef dims = {}, double correction = 1, bool keepdim = false);
+Tensor std(const Tensor& self, IntArrayRef dims = {}, double correction = 1, bool keepdim = false);
+Tensor logsumexp(const Tensor& self, IntArrayRef dims, bool keepdim = false);
+// p = 1, 2 or INFINITY (also any other positive p).
+Tensor norm(const Tensor& self, double p = 2, IntArrayRef dims = {}, bool keepdim = false);
+Tensor all(const Tensor& self);
+Tensor all(const Tensor& self, int64_t dim, bool keepdim = false);
+Tensor any(const Tensor& self);
+Tensor any(const Tensor& self, int64_t dim, bool keepdim = false);
+Tensor cumsum(const Tensor& self, int64_t dim, std::optional<DType> dtype = {});
+
+// ---- softmax family (ops/softmax.cpp), fused and numerically stable ----
+Tensor softmax(const Tensor& self, int64_t dim);
+Tensor log_softmax(const Tensor& self, int64_t dim);
+
+// ---- linear algebra (ops/linalg.cpp) ----
+Tensor matmul(const Tensor& self, const Tensor& other);  // NumPy semantics, batched broadcasting
+Tensor mm(const Tensor& self, const Tensor& other);
+Tensor bmm(const Tensor& self, const Tensor& other);
+Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
+             const Scalar& alpha = 1);
+Tensor mv(const Tensor& self, const Tensor& vec);
+Tensor dot(const Tensor& self, const Tensor& other);
+Tensor outer(const Tensor& self, const Tensor& other);
+Tensor einsum(std::string_view equation, const std::vector<Tensor>& operands);
+
+// ---- joining and reshaping copies (ops/join.cpp) ----
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& self, IntArrayRef split_sizes, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim = 0);
+std::vector<Tensor> unbind(const Tensor& self, int64_t dim = 0);
+Tensor repeat(const Tensor& self, IntArrayRef repeats);
+Tensor tile(const Tensor& self, IntArrayRef dims);
+Tensor flip(const Tensor& self, IntArrayRef dims);
+Tensor roll(const Tensor& self, IntArrayRef shifts, IntArrayRef dims = {});
+Tensor tril(const Tensor& self, int64_t diagonal = 0);
+Tensor triu(const Tensor& self, int64_t diagonal = 0);
+
+// ---- indexing (ops/index.cpp); index tensors are int64 ----
+Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index);
+Tensor gather(const Tensor& self, int64_t dim, const Tensor& index);
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value);
+Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1);
+Tensor masked_select(const Tensor& self, const Tensor& mask);
+Tensor nonzero(const Tensor& self);  // [n, dim] int64
+Tensor take(const Tensor& self, const Tensor& index);
+Tensor one_hot(const Tensor& self, int64_t num_classes = -1);
+
+// ---- sorting (ops/sort.cpp) ----
+std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim = -1, bool largest = true,
+                               bool sorted = true);
+std::pair<Tensor, Tensor> sort(const Tensor& self, int64_t dim = -1, bool descending = false);
+Tensor argsort(const Tensor& self, int64_t dim = -1, bool descending = false);
+
+}  // namespace ember

@@ -1,0 +1,86 @@
+// Shared test helpers: deterministic inputs in every layout the op tables
+// sweep (contiguous, transposed, broadcast, 0-d, empty), comparisons against
+// float64 references, and error-message checks.
+#pragma once
+
+#include <ember/ember.h>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ember::testing {
+
+// Deterministic values in [lo, hi): the same for a given (shape, seed), in any dtype.
+inline std::vector<double> sample_values(int64_t n, double lo, double hi, uint64_t seed) {
+  std::vector<double> v(static_cast<size_t>(n));
+  uint64_t state = seed * 6364136223846793005ull + 1442695040888963407ull;
+  for (auto& x : v) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    x = lo + (hi - lo) * static_cast<double>(state >> 11) / 9007199254740992.0;
+  }
+  return v;
+}
+
+// How a sample tensor is laid out in memory.
+enum class Layout { Contiguous, Transposed };
+
+// A tensor of `shape` with values from sample_values, in dtype. Transposed:
+// built as the transpose of a contiguous tensor, so its strides are not row-major.
+inline Tensor make_tensor(IntArrayRef shape, DType dtype, double lo = -2.0, double hi = 2.0, uint64_t seed = 1,
+                          Layout layout = Layout::Contiguous) {
+  std::vector<double> values = sample_values(numel_of(shape), lo, hi, seed);
+  if (!is_floating_point(dtype)) {
+    for (auto& x : values) x = std::floor(x);
+  }
+  Shape storage_shape(shape);
+  if (layout == Layout::Transposed && shape.size() >= 2) std::swap(storage_shape[0], storage_shape[1]);
+  Tensor t = from_blob(values.data(), storage_shape, kFloat64).clone().to(dtype);
+  if (layout == Layout::Transposed && shape.size() >= 2) t = t.transpose(0, 1);
+  return t;
+}
+
+inline std::vector<double> values_of(const Tensor& t) { return t.to_vector<double>(); }
+
+// Elementwise closeness with NaN == NaN and inf == inf.
+inline void check_close(const Tensor& actual, const std::vector<double>& expected, double rtol = 1e-12,
+                        double atol = 1e-12) {
+  std::vector<double> got = values_of(actual);
+  REQUIRE(got.size() == expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    double a = got[i], e = expected[i];
+    if (std::isnan(e)) {
+      INFO("index " << i << ": expected nan, got " << a);
+      CHECK(std::isnan(a));
+    } else if (std::isinf(e)) {
+      INFO("index " << i << ": expected " << e << ", got " << a);
+      CHECK(a == e);
+    } else {
+      INFO("index " << i << ": expected " << e << ", got " << a);
+      CHECK(std::abs(a - e) <= atol + rtol * std::abs(e));
+    }
+  }
+}
+
+inline void check_close(const Tensor& actual, const Tensor& expected, double rtol = 1e-12, double atol = 1e-12) {
+  REQUIRE(actual.shape() == expected.shape());
+  check_close(actual, values_of(expected), rtol, atol);
+}
+
+// Tolerances for comparing a dtype's result with a float64 reference.
+inline double rtol_for(DType dtype) {
+  switch (dtype) {
+    case kFloat16: return 2e-3;
+    case kBFloat16: return 1.6e-2;
+    case kFloat32: return 2e-6;
+    default: return 1e-12;
+  }
+}
+
+}  // namespace ember::testing
+
+// REQUIRE_ERROR(expr, "text"): expr throws ember::Error whose message contains text.
+#define REQUIRE_ERROR(expr, text) REQUIRE_THROWS_WITH((void)(expr), Catch::Contains(text))
