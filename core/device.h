@@ -43,10 +43,12 @@ class Device {
 
 }  // namespace ember
 
+// Formats through fmt::format_to (defined in libfmt), so fmt/format.h stays out of our headers.
 template <>
-struct fmt::formatter<ember::Device> : fmt::formatter<std::string_view> {
+struct fmt::formatter<ember::Device> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class Ctx>
   auto format(const ember::Device& d, Ctx& ctx) const {
-    return fmt::formatter<std::string_view>::format(d.str(), ctx);
+    return fmt::format_to(ctx.out(), "{}", d.str());
   }
 };

@@ -89,10 +89,12 @@ decltype(auto) dispatch_dtype(const char* op, DType dtype, Fn&& fn) {
 
 }  // namespace ember
 
+// Formats through fmt::format_to (defined in libfmt), so fmt/format.h stays out of our headers.
 template <>
-struct fmt::formatter<ember::DType> : fmt::formatter<std::string_view> {
+struct fmt::formatter<ember::DType> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class Ctx>
-  auto format(ember::DType d, Ctx& ctx) const {
-    return fmt::formatter<std::string_view>::format(ember::dtype_name(d), ctx);
+  auto format(const ember::DType& d, Ctx& ctx) const {
+    return fmt::format_to(ctx.out(), "{}", ember::dtype_name(d));
   }
 };

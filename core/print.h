@@ -6,10 +6,12 @@
 
 #include <fmt/core.h>
 
+// Formats through fmt::format_to (defined in libfmt), so fmt/format.h stays out of our headers.
 template <>
-struct fmt::formatter<ember::Tensor> : fmt::formatter<std::string_view> {
+struct fmt::formatter<ember::Tensor> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
   template <class Ctx>
-  auto format(const ember::Tensor& t, Ctx& ctx) const {
-    return fmt::formatter<std::string_view>::format(t.str(), ctx);
+  auto format(const ember::Tensor& d, Ctx& ctx) const {
+    return fmt::format_to(ctx.out(), "{}", d.str());
   }
 };

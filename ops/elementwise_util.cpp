@@ -13,6 +13,11 @@ void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
               b.device());
 }
 
+void check_cpu(const char* op, const Tensor& t) {
+  EMBER_CHECK(t.is_cpu(), "{}: expected a CPU tensor, got one on {} (this op has no CUDA kernel yet; move it with .cpu())",
+              op, t.device());
+}
+
 bool can_cast(DType from, DType to) {
   if (is_floating_point(from) && !is_floating_point(to)) return false;
   if (from != kBool && to == kBool) return false;

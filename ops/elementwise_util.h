@@ -14,6 +14,8 @@ namespace ember::detail {
 
 void check_defined(const char* op, const Tensor& t);
 void check_same_device(const char* op, const Tensor& a, const Tensor& b);
+// For ops that have no CUDA kernel yet: a clear error instead of reading device memory.
+void check_cpu(const char* op, const Tensor& t);
 // PyTorch's can_cast: no float -> integer, no non-bool -> bool.
 bool can_cast(DType from, DType to);
 // t itself when it already has dtype, else a converted copy.
