@@ -3,6 +3,7 @@
 #include <ember/core/error.h>
 
 #include <charconv>
+#include <ostream>
 
 namespace ember {
 
@@ -25,6 +26,8 @@ Device::Device(std::string_view spec) : type_(kCPU), index_(-1) {
               "Device: expected a device string like \"cpu\", \"cuda\" or \"cuda:1\", got \"{}\"", spec);
   index_ = static_cast<int8_t>(value);
 }
+
+std::ostream& operator<<(std::ostream& os, const Device& device) { return os << device.str(); }
 
 std::string Device::str() const {
   if (type_ == kCPU) return "cpu";

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,8 @@ class Device {
   DeviceType type_;
   int8_t index_;
 };
+
+std::ostream& operator<<(std::ostream& os, const Device& device);
 
 }  // namespace ember
 

@@ -1,6 +1,8 @@
 // DType names and sizes, and the dtype-dispatch error.
 #include <ember/core/dtype.h>
 
+#include <ostream>
+
 namespace ember {
 
 std::string_view dtype_name(DType dtype) {
@@ -16,6 +18,8 @@ std::string_view dtype_name(DType dtype) {
   }
   return "unknown";
 }
+
+std::ostream& operator<<(std::ostream& os, DType dtype) { return os << dtype_name(dtype); }
 
 size_t element_size(DType dtype) {
   switch (dtype) {

@@ -7,6 +7,7 @@
 #include <ember/core/half.h>
 
 #include <cstdint>
+#include <iosfwd>
 #include <string_view>
 #include <type_traits>
 
@@ -26,6 +27,7 @@ inline constexpr DType kBool = DType::Bool;
 
 // "float32", "int64", ... (PyTorch's names without the "torch." prefix).
 std::string_view dtype_name(DType dtype);
+std::ostream& operator<<(std::ostream& os, DType dtype);
 size_t element_size(DType dtype);
 
 constexpr bool is_floating_point(DType t) {

@@ -1,6 +1,8 @@
 // Shape arithmetic shared by every op: numel, strides, dims, broadcasting.
 #include <ember/core/shape.h>
 
+#include <ostream>
+
 namespace ember {
 
 int64_t checked_numel(const char* op, IntArrayRef sizes) {
@@ -43,5 +45,7 @@ Shape broadcast_shapes(const char* op, IntArrayRef a, IntArrayRef b) {
   }
   return out;
 }
+
+std::ostream& operator<<(std::ostream& os, IntArrayRef shape) { return os << fmt::format("{}", shape); }
 
 }  // namespace ember

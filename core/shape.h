@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <vector>
 
 namespace ember {
@@ -161,6 +162,8 @@ Shape contiguous_strides(IntArrayRef sizes);
 int64_t wrap_dim(const char* op, int64_t dim, int64_t ndim);
 // The broadcast of two shapes (NumPy rules), or an error naming op and both shapes.
 Shape broadcast_shapes(const char* op, IntArrayRef a, IntArrayRef b);
+std::ostream& operator<<(std::ostream& os, IntArrayRef shape);  // [2, 3]
+inline std::ostream& operator<<(std::ostream& os, const Shape& shape) { return os << IntArrayRef(shape); }
 
 }  // namespace ember
 

@@ -39,8 +39,15 @@ TensorOptions like(const Tensor& other, TensorOptions options) {
 
 Tensor empty(IntArrayRef size, TensorOptions options) { return empty_checked("empty", size, options); }
 
-Tensor zeros(IntArrayRef size, TensorOptions options) { return full(size, 0, options); }
-Tensor ones(IntArrayRef size, TensorOptions options) { return full(size, 1, options); }
+// zeros/ones default to float32 (only full() infers the dtype from its value).
+Tensor zeros(IntArrayRef size, TensorOptions options) {
+  if (!options.dtype) options.dtype = kFloat32;
+  return full(size, 0, options);
+}
+Tensor ones(IntArrayRef size, TensorOptions options) {
+  if (!options.dtype) options.dtype = kFloat32;
+  return full(size, 1, options);
+}
 
 Tensor full(IntArrayRef size, const Scalar& value, TensorOptions options) {
   if (!options.dtype) options.dtype = value.is_bool() ? kBool : value.is_integral() ? kInt64 : kFloat32;
@@ -87,7 +94,7 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions options) 
     T* p = out.data_ptr<T>();
     // Both halves step from their own end, as PyTorch does, so the last value is exactly `end`.
     for (int64_t i = 0; i < steps; ++i) {
-      double v = i < steps / 2 ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - 1 - i);
+      double v = steps == 1 ? start : i < steps / 2 ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - 1 - i);
       p[i] = static_cast<T>(v);
     }
   });

@@ -45,24 +45,28 @@ inline Tensor make_tensor(IntArrayRef shape, DType dtype, double lo = -2.0, doub
 
 inline std::vector<double> values_of(const Tensor& t) { return t.to_vector<double>(); }
 
-// Elementwise closeness with NaN == NaN and inf == inf.
+inline bool is_close(double actual, double expected, double rtol, double atol) {
+  if (std::isnan(expected)) return std::isnan(actual);
+  if (std::isinf(expected)) return actual == expected;
+  return std::abs(actual - expected) <= atol + rtol * std::abs(expected);
+}
+
+// Elementwise closeness with NaN == NaN and inf == inf; one assertion per
+// tensor, reporting the first element that differs and how many do.
 inline void check_close(const Tensor& actual, const std::vector<double>& expected, double rtol = 1e-12,
                         double atol = 1e-12) {
   std::vector<double> got = values_of(actual);
   REQUIRE(got.size() == expected.size());
+  size_t mismatches = 0, first = 0;
   for (size_t i = 0; i < got.size(); ++i) {
-    double a = got[i], e = expected[i];
-    if (std::isnan(e)) {
-      INFO("index " << i << ": expected nan, got " << a);
-      CHECK(std::isnan(a));
-    } else if (std::isinf(e)) {
-      INFO("index " << i << ": expected " << e << ", got " << a);
-      CHECK(a == e);
-    } else {
-      INFO("index " << i << ": expected " << e << ", got " << a);
-      CHECK(std::abs(a - e) <= atol + rtol * std::abs(e));
-    }
+    if (is_close(got[i], expected[i], rtol, atol)) continue;
+    if (mismatches++ == 0) first = i;
   }
+  std::string where = mismatches == 0 ? std::string("all close")
+                                      : fmt::format("first at flat index {}: expected {}, got {} (rtol {}, atol {})",
+                                                    first, expected[first], got[first], rtol, atol);
+  INFO(mismatches << " of " << got.size() << " elements differ; " << where);
+  CHECK(mismatches == 0);
 }
 
 inline void check_close(const Tensor& actual, const Tensor& expected, double rtol = 1e-12, double atol = 1e-12) {
