@@ -1,0 +1,78 @@
+// One benchmark source, compiled twice: against ember (BENCH_EMBER) and
+// against libtorch (BENCH_LIBTORCH). The op code is literally the same, which
+// also shows that ember's C++ API reads like libtorch's. Prints one line per
+// case: `name nanoseconds_per_call`; benchmarks/compare.py runs both builds and
+// prints the ratios.
+#if defined(BENCH_EMBER)
+#include <ember/ember.h>
+namespace lib = ember;
+#elif defined(BENCH_LIBTORCH)
+#include <torch/torch.h>
+namespace lib = torch;
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Median time per call over `rounds` rounds of `calls` calls, after a warm-up round.
+double time_ns(int rounds, int calls, const std::function<void()>& fn) {
+  for (int i = 0; i < calls; ++i) fn();
+  std::vector<double> samples;
+  for (int r = 0; r < rounds; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < calls; ++i) fn();
+    std::chrono::duration<double, std::nano> elapsed = std::chrono::steady_clock::now() - start;
+    samples.push_back(elapsed.count() / calls);
+  }
+  std::sort(samples.begin(), samples.end());
+  return samples[samples.size() / 2];
+}
+
+void report(const char* name, double ns) { std::printf("%s %.1f\n", name, ns); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = argc > 1 ? std::atoi(argv[1]) : 2;
+  lib::set_num_threads(threads);
+  lib::manual_seed(0);
+  std::string only = argc > 2 ? argv[2] : "";
+  auto wanted = [&](const char* name) { return only.empty() || std::string(name).find(only) != std::string::npos; };
+
+  if (wanted("add_1")) {
+    lib::Tensor a = lib::ones({1}), b = lib::ones({1});
+    report("add_1", time_ns(7, 200000, [&] { lib::Tensor c = a + b; }));
+  }
+  const int64_t n = 16 * 1024 * 1024;
+  lib::Tensor x = lib::randn({n}), y = lib::randn({n});
+  if (wanted("add_16M")) report("add_16M", time_ns(7, 10, [&] { lib::Tensor c = x + y; }));
+  if (wanted("mul_16M")) report("mul_16M", time_ns(7, 10, [&] { lib::Tensor c = x * y; }));
+  if (wanted("relu_16M")) report("relu_16M", time_ns(7, 10, [&] { lib::Tensor c = lib::relu(x); }));
+  if (wanted("add_inplace_16M")) report("add_inplace_16M", time_ns(7, 10, [&] { x.add_(y); }));
+  if (wanted("exp_16M")) report("exp_16M", time_ns(7, 10, [&] { lib::Tensor c = lib::exp(y); }));
+  if (wanted("tanh_16M")) report("tanh_16M", time_ns(7, 10, [&] { lib::Tensor c = lib::tanh(y); }));
+  if (wanted("sum_16M")) report("sum_16M", time_ns(7, 20, [&] { lib::Tensor c = y.sum(); }));
+  if (wanted("softmax_4096x1024")) {
+    lib::Tensor s = lib::randn({4096, 1024});
+    report("softmax_4096x1024", time_ns(7, 10, [&] { lib::Tensor c = lib::softmax(s, 1); }));
+  }
+  for (int64_t size : {64, 256, 1024, 2048}) {
+    std::string name = "matmul_" + std::to_string(size);
+    if (!wanted(name.c_str())) continue;
+    lib::Tensor a = lib::randn({size, size}), b = lib::randn({size, size});
+    int calls = size >= 2048 ? 3 : size >= 1024 ? 10 : 200;
+    report(name.c_str(), time_ns(5, calls, [&] { lib::Tensor c = lib::matmul(a, b); }));
+  }
+  if (wanted("mlp_layer")) {  // the MLP example's first layer: [64, 784] x [784, 256]
+    lib::Tensor a = lib::randn({64, 784}), w = lib::randn({784, 256});
+    report("mlp_layer", time_ns(7, 200, [&] { lib::Tensor c = lib::relu(lib::matmul(a, w)); }));
+  }
+  return 0;
+}
