@@ -53,7 +53,8 @@ void* system_allocate(size_t nbytes) {
 
 void* allocate(size_t nbytes) {
   if (nbytes < kCachedMinBytes) {
-    void* p = std::aligned_alloc(kAlignment, (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment);
+    // Plain malloc (16-byte aligned) keeps glibc's per-thread fast path; aligned_alloc would skip it.
+    void* p = std::malloc(std::max<size_t>(nbytes, 1));
     EMBER_CHECK(p != nullptr, "allocate: out of CPU memory: tried to allocate {} bytes", nbytes);
     return p;
   }

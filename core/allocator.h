@@ -21,7 +21,7 @@ struct AllocatorStats {
 namespace cpu {
 
 inline constexpr size_t kCachedMinBytes = 64 * 1024;
-inline constexpr size_t kAlignment = 64;  // a cache line, and a full AVX-512 register
+inline constexpr size_t kAlignment = 64;  // of cached (big) blocks: a cache line, a full AVX-512 register
 
 void* allocate(size_t nbytes);
 void deallocate(void* ptr, size_t nbytes);

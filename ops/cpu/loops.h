@@ -7,6 +7,7 @@
 #include <ember/core/parallel.h>
 #include <ember/ops/functors.h>
 #include <ember/core/elementwise_iter.h>
+#include <ember/ops/cpu/vec_math.h>
 
 #include <tuple>
 #include <utility>
@@ -24,6 +25,13 @@ void inner_loop(char* const* data, const int64_t* strides, int64_t n, const F& f
   if (contiguous) {
     Out* out = reinterpret_cast<Out*>(data[0]);
     std::tuple<const In*...> in{reinterpret_cast<const In*>(data[I + 1])...};
+    if constexpr (VecMath<F>::available && std::is_same_v<Out, float> && (std::is_same_v<In, float> && ...)) {
+      VecMath<F>::apply(f, out, std::get<0>(in), n);
+      return;
+    }
+    // Elementwise: out[i] depends on in[i] only, even when out is one of the
+    // inputs (in-place ops), so the compiler may vectorise without alias checks.
+#pragma omp simd
     for (int64_t i = 0; i < n; ++i) {
       out[i] = static_cast<Out>(f(static_cast<opmath_t<In>>(std::get<I>(in)[i])...));
     }
