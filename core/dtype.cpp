@@ -21,16 +21,6 @@ std::string_view dtype_name(DType dtype) {
 
 std::ostream& operator<<(std::ostream& os, DType dtype) { return os << dtype_name(dtype); }
 
-size_t element_size(DType dtype) {
-  switch (dtype) {
-    case kFloat64: case kInt64: return 8;
-    case kFloat32: case kInt32: return 4;
-    case kFloat16: case kBFloat16: return 2;
-    case kUInt8: case kBool: return 1;
-  }
-  return 0;
-}
-
 void fail_dtype(const char* op, DType dtype, DTypes supported) {
   const char* expected = supported == DTypes::Floating  ? "a floating point dtype (float32, float64, float16, bfloat16)"
                          : supported == DTypes::Numeric ? "a numeric dtype (not bool)"

@@ -28,7 +28,15 @@ inline constexpr DType kBool = DType::Bool;
 // "float32", "int64", ... (PyTorch's names without the "torch." prefix).
 std::string_view dtype_name(DType dtype);
 std::ostream& operator<<(std::ostream& os, DType dtype);
-size_t element_size(DType dtype);
+constexpr size_t element_size(DType dtype) {
+  switch (dtype) {
+    case kFloat64: case kInt64: return 8;
+    case kFloat32: case kInt32: return 4;
+    case kFloat16: case kBFloat16: return 2;
+    case kUInt8: case kBool: return 1;
+  }
+  return 0;
+}
 
 constexpr bool is_floating_point(DType t) {
   return t == kFloat32 || t == kFloat64 || t == kFloat16 || t == kBFloat16;
