@@ -23,8 +23,11 @@ constexpr int kLineWidth = 80;
 // The indices of dim `size` that are printed: all, or the first and last kEdgeItems.
 std::vector<int64_t> shown_indices(int64_t size, bool summarize) {
   std::vector<int64_t> idx;
-  for (int64_t i = 0; i < size; ++i) {
-    if (!summarize || size <= 2 * kEdgeItems || i < kEdgeItems || i >= size - kEdgeItems) idx.push_back(i);
+  if (summarize && size > 2 * kEdgeItems) {
+    for (int64_t i = 0; i < kEdgeItems; ++i) idx.push_back(i);
+    for (int64_t i = size - kEdgeItems; i < size; ++i) idx.push_back(i);
+  } else {
+    for (int64_t i = 0; i < size; ++i) idx.push_back(i);
   }
   return idx;
 }
