@@ -79,7 +79,7 @@ TEST_CASE("random: Philox4x32-10 matches the Random123 known-answer vectors", "[
   CHECK(std::equal(from_generate, from_generate + 4, from_philox10));
 }
 
-TEST_CASE("random: element i reads the counter words of Note [Philox element mapping]", "[random]") {
+TEST_CASE("random: element i reads the counter words the Philox element mapping names", "[random]") {
   const uint64_t seed = 1234;
   manual_seed(seed);
   std::vector<float> u = rand({11}).to_vector<float>();      // 1 word each: counters 0..2
@@ -104,7 +104,7 @@ TEST_CASE("random: element i reads the counter words of Note [Philox element map
   CHECK(rand({1}).item<float>() == philox_uniform<float>(w));
 }
 
-TEST_CASE("random: manual_seed reproduces a stream; other seeds and later draws differ", "[random]") {
+TEST_CASE("random: manual_seed reproduces a stream and other seeds or later draws differ", "[random]") {
   auto draw = [] {
     return std::vector<std::vector<double>>{values_of(rand({64})), values_of(randn({64})),
                                             values_of(randint(0, 1000000, {64})), values_of(randperm(64)),
@@ -194,7 +194,7 @@ TEST_CASE("random: randn and normal_ statistics", "[random]") {
   CHECK(values_of(empty({3}, kFloat16).normal_(1.5, 0.0)) == std::vector<double>{1.5, 1.5, 1.5});
 }
 
-TEST_CASE("random: randint covers [low, high) uniformly", "[random]") {
+TEST_CASE("random: randint covers low to high - 1 uniformly", "[random]") {
   manual_seed(13);
   const int64_t low = -3, high = 7;
   std::vector<int64_t> v = randint(low, high, {kSamples}).to_vector<int64_t>();
@@ -290,7 +290,7 @@ TEST_CASE("random: randperm is a uniform permutation", "[random]") {
   CHECK(randperm(256, kUInt8).numel() == 256);
 }
 
-TEST_CASE("random: dtypes, devices, shapes and options", "[random]") {
+TEST_CASE("random: dtypes and devices and shapes and options", "[random]") {
   CHECK(rand({2, 3}).dtype() == kFloat32);
   CHECK(rand({2, 3}).shape() == Shape{2, 3});
   CHECK(randn({}).dim() == 0);
