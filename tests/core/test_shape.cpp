@@ -32,7 +32,7 @@ TEST_CASE("checked_numel rejects negative sizes and int64 overflow", "[shape]") 
   REQUIRE_ERROR(empty({1ll << 31, 1ll << 31}, kFloat64), "overflows");
 }
 
-TEST_CASE("wrap_dim accepts [-n, n) and names the op otherwise", "[shape]") {
+TEST_CASE("wrap_dim accepts -n n) and names the op otherwise", "[shape]") {
   CHECK(wrap_dim("op", -1, 3) == 2);
   CHECK(wrap_dim("op", 0, 0) == 0);
   CHECK(wrap_dim("op", -1, 0) == 0);

@@ -4,7 +4,7 @@
 
 using namespace ember;
 
-TEST_CASE("Tensor is a shared handle; clone copies values", "[tensor]") {
+TEST_CASE("Tensor is a shared handle - clone copies values", "[tensor]") {
   Tensor a = zeros({2, 3});
   Tensor b = a;
   b.fill_(7);

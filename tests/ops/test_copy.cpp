@@ -21,7 +21,7 @@ TEST_CASE("to(dtype) converts like PyTorch's casts", "[copy]") {
   CHECK(same.impl() == f.impl());  // no-op conversion returns self, as PyTorch
 }
 
-TEST_CASE("copy_ broadcasts, converts, and handles overlap", "[copy]") {
+TEST_CASE("copy_ broadcasts converts and handles overlap", "[copy]") {
   Tensor dst = zeros({2, 3}, kFloat64);
   dst.copy_(tensor({1, 2, 3}));
   CHECK(values_of(dst) == std::vector<double>{1, 2, 3, 1, 2, 3});
@@ -39,7 +39,7 @@ TEST_CASE("copy_ broadcasts, converts, and handles overlap", "[copy]") {
   CHECK(values_of(m) == std::vector<double>{0, 2, 1, 3});
 }
 
-TEST_CASE("contiguous, clone, detach", "[copy]") {
+TEST_CASE("contiguous clone detach", "[copy]") {
   Tensor a = arange(6, kFloat64).reshape({2, 3});
   CHECK(a.contiguous().impl() == a.impl());
   Tensor t = a.t().contiguous();

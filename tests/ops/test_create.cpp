@@ -4,7 +4,7 @@
 using namespace ember;
 using namespace ember::testing;
 
-TEST_CASE("zeros, ones, full, empty and options", "[create]") {
+TEST_CASE("zeros ones full empty and options", "[create]") {
   CHECK(values_of(zeros({2, 2})) == std::vector<double>(4, 0));
   CHECK(values_of(ones({3}, kInt32)) == std::vector<double>(3, 1));
   CHECK(ones({3}, kInt32).dtype() == kInt32);
@@ -24,7 +24,7 @@ TEST_CASE("zeros, ones, full, empty and options", "[create]") {
   REQUIRE_ERROR(zeros({2}, "cuda:0"), "cuda");
 }
 
-TEST_CASE("*_like keeps shape, dtype and device unless told", "[create]") {
+TEST_CASE("*_like keeps shape dtype and device unless told", "[create]") {
   Tensor a = ones({2, 3}, kFloat64).t();
   CHECK(zeros_like(a).shape() == Shape{3, 2});
   CHECK(zeros_like(a).dtype() == kFloat64);

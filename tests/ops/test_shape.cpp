@@ -40,7 +40,7 @@ TEST_CASE("view and reshape", "[shape]") {
   REQUIRE_ERROR(zeros({0, 3}).view({3, 0, -1}), "view: shape '[3, 0, -1]' is invalid for input of size 0");
 }
 
-TEST_CASE("permute, transpose, t", "[shape]") {
+TEST_CASE("permute transpose t", "[shape]") {
   Tensor a = range({2, 3, 4});
   Tensor p = a.permute({2, 0, 1});
   CHECK(p.shape() == Shape{4, 2, 3});
@@ -56,7 +56,7 @@ TEST_CASE("permute, transpose, t", "[shape]") {
   REQUIRE_ERROR(a.transpose(0, 3), "transpose: dimension out of range");
 }
 
-TEST_CASE("expand, squeeze, unsqueeze, flatten, unflatten", "[shape]") {
+TEST_CASE("expand squeeze unsqueeze flatten unflatten", "[shape]") {
   Tensor a = range({3, 1});
   Tensor e = a.expand({2, 3, 4});
   CHECK(e.shape() == Shape{2, 3, 4});
@@ -84,7 +84,7 @@ TEST_CASE("expand, squeeze, unsqueeze, flatten, unflatten", "[shape]") {
   REQUIRE_ERROR(b.unflatten(1, {2, 2}), "unflatten: shape '[2, 2]' is invalid for input of size 3");
 }
 
-TEST_CASE("slice, narrow, select, indexing with [], diagonal", "[shape]") {
+TEST_CASE("slice narrow select indexing with operator brackets diagonal", "[shape]") {
   Tensor a = range({4, 5});
   Tensor s = a.slice(1, 1, 5, 2);
   CHECK(s.shape() == Shape{4, 2});
