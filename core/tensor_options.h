@@ -23,6 +23,13 @@ struct TensorOptions {
 
   DType dtype_or_default() const { return dtype.value_or(kFloat32); }
   Device device_or_default() const { return device.value_or(Device(kCPU)); }
+  // For *_like ops: what is unset here comes from the other tensor's dtype and device.
+  TensorOptions or_like(DType other_dtype, Device other_device) const {
+    TensorOptions out = *this;
+    if (!out.dtype) out.dtype = other_dtype;
+    if (!out.device) out.device = other_device;
+    return out;
+  }
 };
 
 }  // namespace ember

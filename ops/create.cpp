@@ -23,16 +23,10 @@ Tensor empty_checked(const char* op, IntArrayRef size, TensorOptions options) {
   size_t nbytes;
   EMBER_CHECK_VALUE(!__builtin_mul_overflow(static_cast<size_t>(numel), element_size(dtype), &nbytes),
                     "{}: the byte size of a {} tensor of size {} overflows", op, dtype, size);
-  Tensor out = Tensor::make(allocate(nbytes, options.device_or_default()), Shape(size), contiguous_strides(size), 0, dtype);
+  Tensor out =
+      Tensor::make(allocate(nbytes, options.device_or_default()), Shape(size), contiguous_strides(size), 0, dtype);
   if (options.requires_grad) out.requires_grad_();
   return out;
-}
-
-// *_like: what options leaves unset comes from `other`.
-TensorOptions like(const Tensor& other, TensorOptions options) {
-  if (!options.dtype) options.dtype = other.dtype();
-  if (!options.device) options.device = other.device();
-  return options;
 }
 
 }  // namespace
@@ -94,7 +88,9 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions options) 
     T* p = out.data_ptr<T>();
     // Both halves step from their own end, as PyTorch does, so the last value is exactly `end`.
     for (int64_t i = 0; i < steps; ++i) {
-      double v = steps == 1 ? start : i < steps / 2 ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - 1 - i);
+      double v = steps == 1      ? start
+                 : i < steps / 2 ? start + step * static_cast<double>(i)
+                                 : end - step * static_cast<double>(steps - 1 - i);
       p[i] = static_cast<T>(v);
     }
   });
@@ -113,11 +109,17 @@ Tensor eye(int64_t n, int64_t m, TensorOptions options) {
   return out;
 }
 
-Tensor empty_like(const Tensor& other, TensorOptions options) { return empty(other.shape(), like(other, options)); }
-Tensor zeros_like(const Tensor& other, TensorOptions options) { return zeros(other.shape(), like(other, options)); }
-Tensor ones_like(const Tensor& other, TensorOptions options) { return ones(other.shape(), like(other, options)); }
+Tensor empty_like(const Tensor& other, TensorOptions options) {
+  return empty(other.shape(), options.or_like(other.dtype(), other.device()));
+}
+Tensor zeros_like(const Tensor& other, TensorOptions options) {
+  return zeros(other.shape(), options.or_like(other.dtype(), other.device()));
+}
+Tensor ones_like(const Tensor& other, TensorOptions options) {
+  return ones(other.shape(), options.or_like(other.dtype(), other.device()));
+}
 Tensor full_like(const Tensor& other, const Scalar& value, TensorOptions options) {
-  return full(other.shape(), value, like(other, options));
+  return full(other.shape(), value, options.or_like(other.dtype(), other.device()));
 }
 
 namespace {
@@ -187,8 +189,8 @@ void run_user_deleter(void* data, void* context) {
 Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, std::function<void(void*)> deleter,
                  TensorOptions options) {
   EMBER_CHECK(data != nullptr || numel_of(sizes) == 0, "from_blob: expected a non-null data pointer");
-  EMBER_CHECK(sizes.size() == strides.size(), "from_blob: expected as many strides as sizes, got sizes {} and strides {}",
-              sizes, strides);
+  EMBER_CHECK(sizes.size() == strides.size(),
+              "from_blob: expected as many strides as sizes, got sizes {} and strides {}", sizes, strides);
   int64_t numel = checked_numel("from_blob", sizes);
   int64_t extent = numel == 0 ? 0 : 1;
   for (size_t i = 0; i < sizes.size() && numel > 0; ++i) {

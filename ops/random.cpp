@@ -63,13 +63,6 @@ Tensor make_random(const char* op, IntArrayRef size, TensorOptions options, cons
   return out;
 }
 
-// rand_like / randn_like: what options leaves unset comes from `other`, as for empty_like.
-TensorOptions like(const Tensor& other, TensorOptions options) {
-  if (!options.dtype) options.dtype = other.dtype();
-  if (!options.device) options.device = other.device();
-  return options;
-}
-
 // An integer as T, through float for Half and BFloat16 (which convert from float only).
 template <class T>
 T from_int(int64_t v) {
@@ -79,10 +72,14 @@ T from_int(int64_t v) {
 // The largest finite value of a floating dtype (Half has no numeric_limits).
 double max_finite(DType dtype) {
   switch (dtype) {
-    case kFloat16: return 65504.0;
-    case kBFloat16: return 3.3895313892515355e38;
-    case kFloat32: return std::numeric_limits<float>::max();
-    default: return std::numeric_limits<double>::max();
+    case kFloat16:
+      return 65504.0;
+    case kBFloat16:
+      return 3.3895313892515355e38;
+    case kFloat32:
+      return std::numeric_limits<float>::max();
+    default:
+      return std::numeric_limits<double>::max();
   }
 }
 
@@ -90,17 +87,15 @@ auto uniform_fill(double from, double to) {
   return [from, to]<class T>(T* out, int64_t n) {
     using Acc = opmath_t<T>;
     const Acc lo = static_cast<Acc>(from), span = static_cast<Acc>(to - from);
-    philox_for_each<kUniformWords<T>>(n, [&](int64_t i, const uint32_t* words) {
-      out[i] = static_cast<T>(lo + span * philox_uniform<T>(words));
-    });
+    philox_for_each<kUniformWords<T>>(
+        n, [&](int64_t i, const uint32_t* words) { out[i] = static_cast<T>(lo + span * philox_uniform<T>(words)); });
   };
 }
 
 auto normal_fill(double mean, double std) {
   return [mean, std]<class T>(T* out, int64_t n) {
-    philox_for_each<2 * kUniformWords<T>>(n, [&](int64_t i, const uint32_t* words) {
-      out[i] = static_cast<T>(mean + std * philox_normal<T>(words));
-    });
+    philox_for_each<2 * kUniformWords<T>>(
+        n, [&](int64_t i, const uint32_t* words) { out[i] = static_cast<T>(mean + std * philox_normal<T>(words)); });
   };
 }
 
@@ -140,12 +135,14 @@ Tensor randn(IntArrayRef size, TensorOptions options) {
 
 Tensor rand_like(const Tensor& other, TensorOptions options) {
   detail::check_defined("rand_like", other);
-  return make_random<DTypes::Floating>("rand_like", other.shape(), like(other, options), uniform_fill(0.0, 1.0));
+  return make_random<DTypes::Floating>("rand_like", other.shape(), options.or_like(other.dtype(), other.device()),
+                                       uniform_fill(0.0, 1.0));
 }
 
 Tensor randn_like(const Tensor& other, TensorOptions options) {
   detail::check_defined("randn_like", other);
-  return make_random<DTypes::Floating>("randn_like", other.shape(), like(other, options), normal_fill(0.0, 1.0));
+  return make_random<DTypes::Floating>("randn_like", other.shape(), options.or_like(other.dtype(), other.device()),
+                                       normal_fill(0.0, 1.0));
 }
 
 Tensor randint(int64_t low, int64_t high, IntArrayRef size, TensorOptions options) {
@@ -199,9 +196,8 @@ Tensor bernoulli(const Tensor& self, double p) {
   detail::check_defined("bernoulli", self);
   EMBER_CHECK(p >= 0.0 && p <= 1.0, "bernoulli: expected p in [0, 1], got p={}", p);
   auto fill = [p]<class T>(T* out, int64_t n) {
-    philox_for_each<2>(n, [&](int64_t i, const uint32_t* words) {
-      out[i] = from_int<T>(philox_uniform<double>(words) < p);
-    });
+    philox_for_each<2>(
+        n, [&](int64_t i, const uint32_t* words) { out[i] = from_int<T>(philox_uniform<double>(words) < p); });
   };
   return make_random<DTypes::All>("bernoulli", self.shape(), self.options(), fill);
 }
