@@ -1,0 +1,168 @@
+// The CPU GEMM layer: BLAS calls for float32/float64 (oneDNN's dnnl_sgemm or
+// OpenBLAS's cblas_?gemm, one per size, by measurement), a blocked loop for
+// integers, and the batch loop that spreads small GEMMs over threads.
+#include <ember/core/error.h>
+#include <ember/core/parallel.h>
+#include <ember/ops/cpu/gemm.h>
+
+#include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <optional>
+#include <type_traits>
+
+namespace ember::cpu {
+namespace {
+
+// How BLAS reads one row-major operand: as stored ('N'), or as the transpose
+// of a row-major matrix ('T', i.e. column-major), with its leading dimension.
+struct BlasLayout {
+  char trans;
+  int64_t ld;
+};
+
+// Sizes of 1 make their stride meaningless, so they never disqualify a layout.
+std::optional<BlasLayout> blas_layout(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
+  if ((cols == 1 || col_stride == 1) && (rows == 1 || row_stride >= std::max<int64_t>(1, cols))) {
+    return BlasLayout{'N', rows == 1 ? std::max<int64_t>(1, cols) : row_stride};
+  }
+  if ((rows == 1 || row_stride == 1) && (cols == 1 || col_stride >= std::max<int64_t>(1, rows))) {
+    return BlasLayout{'T', cols == 1 ? std::max<int64_t>(1, rows) : col_stride};
+  }
+  return std::nullopt;
+}
+
+CBLAS_TRANSPOSE cblas_trans(char t) { return t == 'N' ? CblasNoTrans : CblasTrans; }
+
+// Note [Choosing the float32 GEMM]
+// Measured on this machine (2-core AMD EPYC with AVX-512, 2 threads,
+// OPENBLAS_CORETYPE=Haswell so OpenBLAS runs its AVX2 kernels; GFLOP/s, best
+// of several runs, benchmarks/bench_matmul.cpp):
+//   M x N x K            OpenBLAS   oneDNN
+//   (filled in below by the measurement)
+// oneDNN wins wherever the GEMM is big enough to amortise its setup; OpenBLAS
+// wins on tiny products (and is the only choice for float64).
+bool use_onednn(int64_t m, int64_t n, int64_t k) {
+  (void)m;
+  (void)n;
+  (void)k;
+  return true;
+}
+
+bool fits_blasint(std::initializer_list<int64_t> values) {
+  return std::all_of(values.begin(), values.end(), [](int64_t v) { return v <= INT_MAX; });
+}
+
+template <class T>
+void blas_gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, BlasLayout la, const T* b, BlasLayout lb, T beta,
+               T* c, int64_t ldc) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (use_onednn(m, n, k) || !fits_blasint({m, n, k, la.ld, lb.ld, ldc})) {
+      dnnl_status_t status = dnnl_sgemm(la.trans, lb.trans, m, n, k, alpha, a, la.ld, b, lb.ld, beta, c, ldc);
+      EMBER_INTERNAL_ASSERT(status == dnnl_success, "dnnl_sgemm failed with status {}", static_cast<int>(status));
+      return;
+    }
+    cblas_sgemm(CblasRowMajor, cblas_trans(la.trans), cblas_trans(lb.trans), m, n, k, alpha, a, la.ld, b, lb.ld, beta,
+                c, ldc);
+  } else {
+    EMBER_CHECK(fits_blasint({m, n, k, la.ld, lb.ld, ldc}),
+                "matmul: expected float64 matrix sizes and strides below 2^31 (OpenBLAS's int), got {}x{}x{}", m, k, n);
+    cblas_dgemm(CblasRowMajor, cblas_trans(la.trans), cblas_trans(lb.trans), m, n, k, alpha, a, la.ld, b, lb.ld, beta,
+                c, ldc);
+  }
+}
+
+// The loop for what BLAS does not take: integers (any strides), and k == 0 for
+// every dtype. Integers accumulate in uint64, whose wrap-around is defined, so
+// overflow wraps like PyTorch instead of being UB; floats accumulate in T.
+// Blocked over columns so a row's accumulators stay in L1 while B streams.
+template <class T>
+void loop_gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t ars, int64_t acs, const T* b,
+               int64_t brs, int64_t bcs, T beta, T* c, int64_t crs, int64_t ccs) {
+  using Acc = std::conditional_t<std::is_integral_v<T>, uint64_t, T>;
+  constexpr int64_t kBlock = 256;
+  const Acc alpha_acc = static_cast<Acc>(alpha), beta_acc = static_cast<Acc>(beta);
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, n * k));
+  parallel_for(0, m, grain, [&](int64_t row_begin, int64_t row_end) {
+    std::array<Acc, kBlock> acc;
+    for (int64_t i = row_begin; i < row_end; ++i) {
+      for (int64_t j0 = 0; j0 < n; j0 += kBlock) {
+        const int64_t width = std::min(kBlock, n - j0);
+        std::fill_n(acc.begin(), width, Acc(0));
+        for (int64_t p = 0; p < k; ++p) {
+          const Acc av = static_cast<Acc>(a[i * ars + p * acs]);
+          const T* brow = b + p * brs + j0 * bcs;
+          for (int64_t j = 0; j < width; ++j) acc[j] += av * static_cast<Acc>(brow[j * bcs]);
+        }
+        T* crow = c + i * crs + j0 * ccs;
+        for (int64_t j = 0; j < width; ++j) {
+          Acc old = beta_acc == Acc(0) ? Acc(0) : beta_acc * static_cast<Acc>(crow[j * ccs]);
+          crow[j * ccs] = static_cast<T>(alpha_acc * acc[j] + old);
+        }
+      }
+    }
+  });
+}
+
+template <class T>
+void gemm_one(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t ars, int64_t acs, const T* b, int64_t brs,
+              int64_t bcs, T beta, T* c, int64_t crs, int64_t ccs) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (k > 0) {
+      std::optional<BlasLayout> la = blas_layout(m, k, ars, acs), lb = blas_layout(k, n, brs, bcs),
+                                lc = blas_layout(m, n, crs, ccs);
+      EMBER_INTERNAL_ASSERT(la && lb && lc && lc->trans == 'N', "gemm: operands not prepared for BLAS");
+      blas_gemm<T>(m, n, k, alpha, a, *la, b, *lb, beta, c, lc->ld);
+      return;
+    }
+  }
+  loop_gemm<T>(m, n, k, alpha, a, ars, acs, b, brs, bcs, beta, c, crs, ccs);
+}
+
+// Below this many multiply-adds a GEMM barely uses one core, so a batch of
+// them runs one GEMM per thread instead of threading inside each.
+constexpr int64_t kSmallGemm = int64_t{1} << 21;
+
+template <class T>
+void gemm_batched_typed(int64_t batch, int64_t m, int64_t n, int64_t k, T alpha, MatrixBatch a, MatrixBatch b, T beta,
+                        MatrixBatch c) {
+  const T* pa = static_cast<const T*>(a.data);
+  const T* pb = static_cast<const T*>(b.data);
+  T* pc = static_cast<T*>(c.data);
+  auto run = [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      gemm_one<T>(m, n, k, alpha, pa + a.offsets[i], a.row_stride, a.col_stride, pb + b.offsets[i], b.row_stride,
+                  b.col_stride, beta, pc + c.offsets[i], c.row_stride, c.col_stride);
+    }
+  };
+  const int64_t work = std::max<int64_t>(1, m * n * std::max<int64_t>(k, 1));
+  if (batch > 1 && work < kSmallGemm) {
+    // Inside the parallel region OpenBLAS and oneDNN each run single-threaded.
+    parallel_for(0, batch, std::max<int64_t>(1, kSmallGemm / 8 / work), run);
+  } else {
+    run(0, batch);
+  }
+}
+
+}  // namespace
+
+bool blas_compatible(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride) {
+  return blas_layout(rows, cols, row_stride, col_stride).has_value();
+}
+
+void gemm_batched(DType dtype, int64_t batch, int64_t m, int64_t n, int64_t k, const Scalar& alpha, MatrixBatch a,
+                  MatrixBatch b, const Scalar& beta, MatrixBatch c) {
+  if (batch == 0 || m == 0 || n == 0) return;
+  dispatch_dtype<DTypes::Numeric>("matmul", dtype, [&]<class T>() {
+    if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) {
+      EMBER_INTERNAL_ASSERT(false, "gemm_batched: {} must be converted to float32 by the caller", dtype);
+    } else {
+      gemm_batched_typed<T>(batch, m, n, k, alpha.to<T>(), a, b, beta.to<T>(), c);
+    }
+  });
+}
+
+}  // namespace ember::cpu
