@@ -176,8 +176,12 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, const 
   check_dim("addmm", "mat2", mat2, 2);
   check_inner("addmm", mat1, mat2, mat1.size(1), mat2.size(0));
   Shape shape{mat1.size(0), mat2.size(1)};
-  EMBER_CHECK(input.dim() <= 2 && broadcast_shapes("addmm", input.shape(), shape) == shape,
-              "addmm: expected input to broadcast to the product's shape {}, got {}", shape, input.shape());
+  bool broadcasts = input.dim() <= 2;
+  for (int64_t d = 1; broadcasts && d <= input.dim(); ++d) {
+    broadcasts = input.size(-d) == 1 || input.size(-d) == shape[2 - d];
+  }
+  EMBER_CHECK(broadcasts, "addmm: expected input to broadcast to the product's shape {}, got {}", shape,
+              input.shape());
   Tensor out = empty(shape, mat1.options());
   // beta == 0 must not read input at all (NaN * 0 would be NaN): PyTorch's rule.
   if (!is_zero(beta)) out.copy_(input);
