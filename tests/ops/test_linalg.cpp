@@ -240,6 +240,18 @@ TEST_CASE("mm, bmm, mv, dot and outer against the reference", "[linalg]") {
   check_close(d, ref_matmul(v, w));
   check_close(v.dot(w), ref_matmul(v, w));
   CHECK(dot(tensor({1, 2}), tensor({3, 4})).item<int64_t>() == 11);  // torch.dot gives tensor(11)
+  // The dot fast path with strided, stepped and expanded (stride 0) vectors, and inside addmm.
+  for (DType dtype : {kFloat32, kFloat64}) {
+    Tensor x = make_tensor({4, 9}, dtype, -2, 2, 8).select(1, 2), y = make_tensor({8}, dtype, -2, 2, 9).slice(0, 0, 8, 2);
+    Tensor c = full({1}, 1.5, dtype).expand({4});
+    check_close(dot(x, y), ref_matmul(x, y), 1e-6, 1e-6);
+    check_close(dot(x, c), ref_matmul(x, c), 1e-6, 1e-6);
+    check_close(matmul(c, y), ref_matmul(c, y), 1e-6, 1e-6);
+    check_close(addmm(full({1, 1}, NAN, dtype), x.unsqueeze(0), y.unsqueeze(1), 0, 2), (ref_matmul(x, y) * 2.0).view({1, 1}), 1e-6,
+                1e-6);
+    check_close(addmm(full({1}, 3.0, dtype), x.unsqueeze(0), y.unsqueeze(1), 2, 1), (ref_matmul(x, y) + 6.0).view({1, 1}), 1e-6,
+                1e-6);
+  }
   check_close(outer(v, tensor({1.0, -2.0}, kFloat64)), ref_matmul(v.unsqueeze(1), tensor({{1.0, -2.0}}, kFloat64)));
   // outer promotes like PyTorch (it is a broadcast multiply).
   CHECK(outer(tensor({1, 2}), tensor({0.5f})).dtype() == kFloat32);
