@@ -1,6 +1,6 @@
-// The CPU GEMM layer: BLAS calls for float32/float64 (oneDNN's dnnl_sgemm or
-// OpenBLAS's cblas_?gemm, one per size, by measurement), a blocked loop for
-// integers, and the batch loop that spreads small GEMMs over threads.
+// The CPU GEMM layer: BLAS calls for float32/float64 (oneDNN's dnnl_sgemm for
+// float32, chosen by measurement; OpenBLAS for float64 and dots), a blocked
+// loop for integers, and the batch loop that spreads small GEMMs over threads.
 #include <ember/core/error.h>
 #include <ember/core/parallel.h>
 #include <ember/ops/cpu/gemm.h>
@@ -38,36 +38,37 @@ std::optional<BlasLayout> blas_layout(int64_t rows, int64_t cols, int64_t row_st
 
 CBLAS_TRANSPOSE cblas_trans(char t) { return t == 'N' ? CblasNoTrans : CblasTrans; }
 
-// Note [Choosing the float32 GEMM]
-// Measured on this machine (2-core AMD EPYC with AVX-512, 2 threads,
-// OPENBLAS_CORETYPE=Haswell so OpenBLAS runs its AVX2 kernels; GFLOP/s, best
-// of several runs, benchmarks/bench_matmul.cpp):
-//   M x N x K            OpenBLAS   oneDNN
-//   (filled in below by the measurement)
-// oneDNN wins wherever the GEMM is big enough to amortise its setup; OpenBLAS
-// wins on tiny products (and is the only choice for float64).
-bool use_onednn(int64_t m, int64_t n, int64_t k) {
-  (void)m;
-  (void)n;
-  (void)k;
-  return true;
-}
-
+// OpenBLAS's int is 32 bits in Debian's build.
 bool fits_blasint(std::initializer_list<int64_t> values) {
   return std::all_of(values.begin(), values.end(), [](int64_t v) { return v <= INT_MAX; });
 }
+
+// Note [Choosing the float32 GEMM]
+// float32 GEMMs go to oneDNN's dnnl_sgemm at every size; OpenBLAS does float64
+// (oneDNN has no dgemm) and the 1 x 1 dots. Measured on the 2-core AMD EPYC
+// (AVX-512) with OPENBLAS_CORETYPE=Haswell in the environment, which holds
+// OpenBLAS to its AVX2 kernels; benchmarks/bench_matmul.cpp, GFLOP/s, best of
+// several runs, row-major float32 (the machine was shared with other builds,
+// so the 2-thread numbers of the large sizes are noisy; the ratio is not):
+//   M x N x K            threads  OpenBLAS  oneDNN
+//   64 x 256 x 784 (MLP)     2      204      432
+//   64 x 784 x 256           2      203      449
+//   784 x 256 x 64, A^T      2      208      453
+//   64 x 10 x 256            2       64      146
+//   256^3                    2      180      451
+//   512^3                    2      190      423
+//   1024^3                   1      112      218
+//   2048^3                   1      110      218
+//   2048^3                   2       95      211
+// oneDNN is about 2x faster everywhere, including the small MLP shapes.
 
 template <class T>
 void blas_gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, BlasLayout la, const T* b, BlasLayout lb, T beta,
                T* c, int64_t ldc) {
   if constexpr (std::is_same_v<T, float>) {
-    if (use_onednn(m, n, k) || !fits_blasint({m, n, k, la.ld, lb.ld, ldc})) {
-      dnnl_status_t status = dnnl_sgemm(la.trans, lb.trans, m, n, k, alpha, a, la.ld, b, lb.ld, beta, c, ldc);
-      EMBER_INTERNAL_ASSERT(status == dnnl_success, "dnnl_sgemm failed with status {}", static_cast<int>(status));
-      return;
-    }
-    cblas_sgemm(CblasRowMajor, cblas_trans(la.trans), cblas_trans(lb.trans), m, n, k, alpha, a, la.ld, b, lb.ld, beta,
-                c, ldc);
+    // See Note [Choosing the float32 GEMM].
+    dnnl_status_t status = dnnl_sgemm(la.trans, lb.trans, m, n, k, alpha, a, la.ld, b, lb.ld, beta, c, ldc);
+    EMBER_INTERNAL_ASSERT(status == dnnl_success, "dnnl_sgemm failed with status {}", static_cast<int>(status));
   } else {
     EMBER_CHECK(fits_blasint({m, n, k, la.ld, lb.ld, ldc}),
                 "matmul: expected float64 matrix sizes and strides below 2^31 (OpenBLAS's int), got {}x{}x{}", m, k, n);

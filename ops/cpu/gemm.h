@@ -1,6 +1,6 @@
 // The CPU GEMM layer under matmul/mm/bmm/addmm/einsum: batches of row-major
-// C = alpha * A @ B + beta * C on strided memory. float32 goes to oneDNN or
-// OpenBLAS (chosen by size, see gemm.cpp), float64 to OpenBLAS, integers to a
+// C = alpha * A @ B + beta * C on strided memory. float32 goes to oneDNN
+// (chosen by measurement, see gemm.cpp), float64 to OpenBLAS, integers to a
 // blocked loop. No Tensors here: linalg.cpp prepares operands and offsets.
 #pragma once
 
