@@ -317,6 +317,9 @@ TEST_CASE("einsum: the equations models use, against a brute-force sum", "[linal
       {"ab,cd,bd->ac", "ab,cd,bd->ac", {{2, 3}, {4, 5}, {3, 5}}},  // sums in one operand before the pair
       {"i j , j k -> i k", "ij,jk->ik", {{2, 3}, {3, 4}}},       // spaces are ignored
       {"iji->j", "iji->j", {{3, 4, 3}}},
+      {"i,->i", "i,->i", {{3}, {}}},                       // a 0-d operand
+      {"ij,jk,jl->ikl", "ij,jk,jl->ikl", {{2, 3}, {3, 4}, {3, 2}}},  // j kept until its last operand
+      {"bn,anm,bm->ba", "bn,anm,bm->ba", {{2, 3}, {4, 3, 5}, {2, 5}}},  // bilinear
   };
   uint64_t seed = 1;
   for (const Case& c : cases) {
