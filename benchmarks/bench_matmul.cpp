@@ -1,10 +1,7 @@
 // Matmul timing driver: raw OpenBLAS vs raw oneDNN sgemm (the measurement
 // behind Note [Choosing the float32 GEMM] in ops/cpu/gemm.cpp), and
-// ember::matmul on the same shapes. bench_matmul.py times PyTorch alike.
-// Not wired into CMake yet; build by hand from a configured build/:
-//   g++ -O2 -std=c++20 -fopenmp -I build/include benchmarks/bench_matmul.cpp -o build/bench_matmul \
-//       -L build -lember -lfmt -ldnnl $(pkg-config --cflags --libs openblas) -Wl,-rpath,$PWD/build
-//   OMP_NUM_THREADS=2 ./build/bench_matmul [reps-scale]
+// ember::matmul on the same shapes; benchmarks/compare.py has libtorch's side.
+//   scripts/bench builds it; OMP_NUM_THREADS=2 build/benchmarks/bench_matmul [reps-scale]
 #include <ember/ember.h>
 
 #include <cblas.h>
