@@ -9,24 +9,40 @@
 namespace ember::cpu {
 namespace {
 
+// Whether two positions of the index may write the same element of self.
+enum class Targets { Distinct, MayCollide };
+
 // For every position p of index: fn(self offset of p with p[dim] = index[p],
-// other offset of p), in elements. Rows (all positions that differ only in
-// `dim`) run in parallel, each row in order: two positions in different rows
-// never target the same element of self, so scatters need no atomics, and a
-// row's duplicates are applied in order (the last write wins).
+// other offset of p), in elements. The inner loop runs along the last dim (the
+// contiguous one in the usual layouts), rows in parallel. When targets may
+// collide (scatters), positions that differ only in `dim` can hit the same
+// element of self, so one task runs all of them, in order (the last write in
+// row-major order wins, and accumulation needs no atomics).
 template <class Fn>
 void scatter_gather_loop(const Tensor& self, int64_t dim, const Tensor& index, IntArrayRef other_strides,
-                         const Fn& fn) {
+                         Targets targets, const Fn& fn) {
   EMBER_INTERNAL_ASSERT(index.dtype() == kInt64 && index.dim() == self.dim() && index.dim() > 0);
   const int64_t* idx = index.data_ptr<int64_t>();
-  const int64_t self_size = self.shape()[dim], self_stride = self.strides()[dim];
-  const int64_t length = index.shape()[dim], index_stride = index.strides()[dim], other_stride = other_strides[dim];
-  for_each_row<3>(index.shape(), dim, {index.strides(), self.strides(), other_strides}, RowOrder::Any,
+  const int64_t last = index.dim() - 1, self_size = self.shape()[dim], self_dim_stride = self.strides()[dim];
+  Shape self_strides = self.strides();
+  self_strides[dim] = 0;  // the index supplies the coordinate along dim
+  Shape rows = index.shape();
+  int64_t along_dim = 1;  // positions along dim run by one task
+  if (targets == Targets::MayCollide && dim != last) {
+    along_dim = rows[dim];
+    rows[dim] = 1;
+  }
+  const int64_t length = rows[last];
+  const int64_t index_k = index.strides()[last], self_k = self_strides[last], other_k = other_strides[last];
+  const int64_t index_j = index.strides()[dim], other_j = other_strides[dim];
+  for_each_row<3>(rows, last, {index.strides(), IntArrayRef(self_strides), other_strides}, RowOrder::Any,
                   [&](int64_t, const std::array<int64_t, 3>& offsets) {
-                    for (int64_t k = 0; k < length; ++k) {
-                      int64_t i = idx[offsets[0] + k * index_stride];
-                      if (i < 0) i += self_size;
-                      fn(offsets[1] + i * self_stride, offsets[2] + k * other_stride);
+                    for (int64_t j = 0; j < along_dim; ++j) {
+                      for (int64_t k = 0; k < length; ++k) {
+                        int64_t i = idx[offsets[0] + j * index_j + k * index_k];
+                        if (i < 0) i += self_size;
+                        fn(offsets[1] + k * self_k + i * self_dim_stride, offsets[2] + j * other_j + k * other_k);
+                      }
                     }
                   });
 }
@@ -47,7 +63,8 @@ void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& in
   dispatch_dtype("gather", self.dtype(), [&]<class T>() {
     const T* in = self.data_ptr<T>();
     T* o = out.data_ptr<T>();
-    scatter_gather_loop(self, dim, index, out.strides(), [&](int64_t s, int64_t k) { o[k] = in[s]; });
+    scatter_gather_loop(self, dim, index, out.strides(), Targets::Distinct,
+                        [&](int64_t s, int64_t k) { o[k] = in[s]; });
   });
 }
 
@@ -55,7 +72,8 @@ void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor&
   dispatch_dtype("scatter", self.dtype(), [&]<class T>() {
     T* o = self.data_ptr<T>();
     const T* in = src.data_ptr<T>();
-    scatter_gather_loop(self, dim, index, src.strides(), [&](int64_t s, int64_t k) { o[s] = in[k]; });
+    scatter_gather_loop(self, dim, index, src.strides(), Targets::MayCollide,
+                        [&](int64_t s, int64_t k) { o[s] = in[k]; });
   });
 }
 
@@ -64,7 +82,8 @@ void scatter_fill(const Tensor& self, int64_t dim, const Tensor& index, const Sc
     T* o = self.data_ptr<T>();
     const T v = value.to<T>();
     // The loop's "other" operand is unused here; index's strides stand in for it.
-    scatter_gather_loop(self, dim, index, index.strides(), [&](int64_t s, int64_t) { o[s] = v; });
+    scatter_gather_loop(self, dim, index, index.strides(), Targets::MayCollide,
+                        [&](int64_t s, int64_t) { o[s] = v; });
   });
 }
 
@@ -74,7 +93,7 @@ void scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
   dispatch_dtype("scatter_add", self.dtype(), [&]<class T>() {
     T* o = self.data_ptr<T>();
     const T* in = src.data_ptr<T>();
-    scatter_gather_loop(self, dim, index, src.strides(), [&](int64_t s, int64_t k) {
+    scatter_gather_loop(self, dim, index, src.strides(), Targets::MayCollide, [&](int64_t s, int64_t k) {
       o[s] = static_cast<T>(add(static_cast<opmath_t<T>>(o[s]), static_cast<opmath_t<T>>(in[k])));
     });
   });

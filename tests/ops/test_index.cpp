@@ -213,6 +213,16 @@ TEST_CASE("scatter_add accumulates duplicate indices", "[index]") {
     Tensor idx = indices({3, 4}, 0, 3, 9);
     check_close(v.scatter_add(0, idx, s), scatter_reference(v, 0, idx, s, Mode::Accumulate), 2 * rtol_for(dtype));
   }
+  // Large enough for parallel chunks of rows.
+  for (int64_t dim : {0, 1}) {
+    INFO("large, dim " << dim);
+    Tensor big = sample({300, 200}, kFloat64, 6);
+    Tensor big_idx = indices({250, 150}, 0, big.size(dim), 12 + dim);
+    Tensor big_src = sample({250, 150}, kFloat64, 7);
+    check_close(big.scatter_add(dim, big_idx, big_src),
+                scatter_reference(big, dim, big_idx, big_src, Mode::Accumulate));
+    CHECK(values_of(big.gather(dim, big_idx)) == gather_reference(big, dim, big_idx));
+  }
   // bool accumulates as logical or (torch 1.13).
   Tensor b = zeros({3}, kBool).scatter_add(0, tensor({1, 1}), tensor({true, false}));
   CHECK(b.to_vector<bool>() == std::vector<bool>{false, true, false});
