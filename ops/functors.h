@@ -19,6 +19,30 @@ namespace ember::functors {
 
 template <class T> inline constexpr bool is_int_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
+// Integer arithmetic wraps around (two's complement) as in PyTorch, instead of
+// the undefined behaviour of signed overflow: integers compute in the unsigned
+// type; floats (and bool) use the plain operator.
+template <class T> EMBER_HOST_DEVICE T wrapping_add(T a, T b) {
+  if constexpr (is_int_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
+  } else {
+    return static_cast<T>(a + b);
+  }
+}
+template <class T> EMBER_HOST_DEVICE T wrapping_mul(T a, T b) {
+  if constexpr (is_int_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) * static_cast<U>(b)));
+  } else {
+    return static_cast<T>(a * b);
+  }
+}
+template <class T> EMBER_HOST_DEVICE T wrapping_neg(T a) {
+  if constexpr (is_int_v<T>) return wrapping_mul(a, static_cast<T>(-1));
+  else return -a;
+}
+
 #define EMBER_UNARY(Name, Group, expr)                         \
   struct Name {                                               \
     static constexpr int arity = 1;                           \
@@ -49,7 +73,7 @@ EMBER_UNARY(GeluTanh, Floating,
             T(0.5) * x * (T(1) + std::tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x))))
 
 // ---- unary ops that keep the dtype (numeric types) ----
-EMBER_UNARY(Neg, Numeric, T(0) - x)
+EMBER_UNARY(Neg, Numeric, wrapping_neg(x))
 // relu keeps NaN (x < 0 is false for NaN), as PyTorch's does.
 EMBER_UNARY(Relu, Numeric, x < T(0) ? T(0) : x)
 EMBER_UNARY(Sign, Numeric, static_cast<T>((T(0) < x) - (x < T(0))))
@@ -66,7 +90,7 @@ struct Abs {
   template <class T>
   EMBER_HOST_DEVICE T operator()(T x) const {
     if constexpr (std::is_unsigned_v<T>) return x;
-    else return x < T(0) ? T(0) - x : x;
+    else return x < T(0) ? wrapping_neg(x) : x;
   }
 };
 
@@ -153,7 +177,7 @@ struct LogicalNot {
     template <class T>                                              \
     EMBER_HOST_DEVICE R operator()(T a, T b) const { return expr; } \
   };
-EMBER_BINARY(Mul, All, T, static_cast<T>(a * b))
+EMBER_BINARY(Mul, All, T, wrapping_mul(a, b))
 EMBER_BINARY(Div, Floating, T, a / b)
 EMBER_BINARY(Eq, All, bool, a == b)
 EMBER_BINARY(Ne, All, bool, a != b)
@@ -175,7 +199,7 @@ struct Add {
   double alpha;
   template <class T> EMBER_HOST_DEVICE T operator()(T a, T b) const {
     if constexpr (std::is_same_v<T, bool>) return a || (b && alpha != 0);
-    else if constexpr (is_int_v<T>) return static_cast<T>(a + static_cast<T>(alpha) * b);
+    else if constexpr (is_int_v<T>) return wrapping_add(a, wrapping_mul(static_cast<T>(alpha), b));
     else return alpha == 1 ? a + b : a + static_cast<T>(alpha) * b;
   }
 };

@@ -318,3 +318,14 @@ TEST_CASE("elementwise errors name the op shapes dtypes and devices", "[elementw
   REQUIRE_ERROR(lerp(ones({2}), ones({2}, kFloat64), 0.5), "lerp: expected start, end and weight of one floating");
   REQUIRE_ERROR(ones({2}) + ones({2}, "cuda"), "cuda");
 }
+
+TEST_CASE("integer arithmetic wraps around like PyTorch instead of overflowing", "[elementwise]") {
+  const int64_t big = std::numeric_limits<int64_t>::max(), low = std::numeric_limits<int64_t>::min();
+  CHECK((full({1}, big) + 1).item<int64_t>() == low);
+  CHECK((full({1}, big) * 2).item<int64_t>() == -2);
+  CHECK(neg(full({1}, low)).item<int64_t>() == low);
+  CHECK(abs(full({1}, low)).item<int64_t>() == low);
+  CHECK((full({1}, 2147483647, kInt32) + 1).item<int64_t>() == -2147483648LL);
+  CHECK(sub(full({1}, low), full({1}, 1)).item<int64_t>() == big);
+  CHECK(std::signbit(neg(zeros({1})).item<double>()));  // -0.0, as torch.neg(0.)
+}
