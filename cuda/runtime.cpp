@@ -51,8 +51,7 @@ int current_device() {
 }
 
 void set_device(int index) {
-  device_index("cuda::set_device", Device(kCUDA, index));
-  CUDA_CHECK(cudaSetDevice(index));
+  CUDA_CHECK(cudaSetDevice(device_index("cuda::set_device", Device(kCUDA, index))));
 }
 
 void synchronize() {
