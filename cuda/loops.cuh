@@ -112,62 +112,73 @@ struct StridedLoop {
   int64_t strides[kMaxDims][N];
   char* data[N];
 
+  static StridedLoop from(const ElementwiseIter& iter) {
+    StridedLoop loop;
+    loop.ndim = static_cast<int>(iter.shape.size());
+    for (int k = 0; k < N; ++k) loop.data[k] = iter.data[k];
+    for (int d = 0; d < loop.ndim; ++d) {
+      loop.sizes[d] = iter.shape[loop.ndim - 1 - d];
+      for (int k = 0; k < N; ++k) loop.strides[d][k] = iter.strides[k][loop.ndim - 1 - d];
+    }
+    return loop;
+  }
+
   int64_t numel() const {
     int64_t n = 1;
     for (int d = 0; d < ndim; ++d) n *= sizes[d];
     return n;
   }
-  // The byte range an operand's offsets cover, and the widest over operands of dim d.
-  int64_t span(int k) const {
-    int64_t s = 0;
-    for (int d = 0; d < ndim; ++d) s += (sizes[d] - 1) * (strides[d][k] < 0 ? -strides[d][k] : strides[d][k]);
-    return s;
-  }
+  // The widest byte extent over operands of dim d.
   int64_t width(int d) const {
     int64_t w = 1;
     for (int k = 0; k < N; ++k) w = std::max(w, sizes[d] * (strides[d][k] < 0 ? -strides[d][k] : strides[d][k]));
     return w;
   }
+  // numel and every operand's byte span (largest offset from data) fit in int32.
   bool fits_32bit() const {
     constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
     if (numel() > kMax) return false;
     for (int k = 0; k < N; ++k) {
-      if (span(k) > kMax) return false;
+      int64_t span = 0;
+      for (int d = 0; d < ndim; ++d) span += (sizes[d] - 1) * (strides[d][k] < 0 ? -strides[d][k] : strides[d][k]);
+      if (span > kMax) return false;
     }
     return true;
   }
-};
 
-template <class F, class Out, class... In>
-void launch_strided(const StridedLoop<1 + sizeof...(In)>& loop, const F& f) {
-  constexpr int N = 1 + sizeof...(In);
-  const int64_t n = loop.numel();
-  if (n == 0) return;
-  if (!loop.fits_32bit()) {
-    int widest = 0;
-    for (int d = 1; d < loop.ndim; ++d) {
-      if (loop.sizes[d] > 1 && (loop.sizes[widest] <= 1 || loop.width(d) > loop.width(widest))) widest = d;
+  // Calls fn(piece) for pieces that fit in 32 bits and together cover the loop:
+  // the loop itself when it fits, else the two halves of its widest dim, recursively.
+  template <class Fn>
+  void for_each_32bit_piece(const Fn& fn) const {
+    if (numel() == 0) return;
+    if (fits_32bit()) {
+      fn(*this);
+      return;
     }
-    StridedLoop<N> first = loop, second = loop;
-    const int64_t half = loop.sizes[widest] / 2;
+    int widest = 0;
+    for (int d = 1; d < ndim; ++d) {
+      if (sizes[d] > 1 && (sizes[widest] <= 1 || width(d) > width(widest))) widest = d;
+    }
+    StridedLoop first = *this, second = *this;
+    const int64_t half = sizes[widest] / 2;
     first.sizes[widest] = half;
     second.sizes[widest] -= half;
-    for (int k = 0; k < N; ++k) second.data[k] += half * loop.strides[widest][k];
-    launch_strided<F, Out, In...>(first, f);
-    launch_strided<F, Out, In...>(second, f);
-    return;
+    for (int k = 0; k < N; ++k) second.data[k] += half * strides[widest][k];
+    first.for_each_32bit_piece(fn);
+    second.for_each_32bit_piece(fn);
   }
-  Operands<N> operands;
-  OffsetCalculator<N> calc{};
-  calc.ndim = loop.ndim;
-  for (int k = 0; k < N; ++k) operands.data[k] = loop.data[k];
-  for (int d = 0; d < loop.ndim; ++d) {
-    calc.sizes[d] = static_cast<uint32_t>(loop.sizes[d]);
-    for (int k = 0; k < N; ++k) calc.strides[d][k] = static_cast<int32_t>(loop.strides[d][k]);
+
+  // Only for a loop that fits_32bit().
+  OffsetCalculator<N> offset_calculator() const {
+    OffsetCalculator<N> calc{};
+    calc.ndim = ndim;
+    for (int d = 0; d < ndim; ++d) {
+      calc.sizes[d] = static_cast<uint32_t>(sizes[d]);
+      for (int k = 0; k < N; ++k) calc.strides[d][k] = static_cast<int32_t>(strides[d][k]);
+    }
+    return calc;
   }
-  strided_kernel<F, Out, In...><<<grid_size(n), kThreads>>>(f, operands, calc, static_cast<uint32_t>(n));
-  CUDA_CHECK(cudaGetLastError());
-}
+};
 
 }  // namespace detail
 
@@ -197,14 +208,14 @@ void launch_elementwise(const ElementwiseIter& iter, const F& f) {
     CUDA_CHECK(cudaGetLastError());
     return;
   }
-  detail::StridedLoop<N> loop;
-  loop.ndim = ndim;
-  for (int k = 0; k < N; ++k) loop.data[k] = iter.data[k];
-  for (int d = 0; d < ndim; ++d) {
-    loop.sizes[d] = iter.shape[ndim - 1 - d];
-    for (int k = 0; k < N; ++k) loop.strides[d][k] = iter.strides[k][ndim - 1 - d];
-  }
-  detail::launch_strided<F, Out, In...>(loop, f);
+  detail::StridedLoop<N>::from(iter).for_each_32bit_piece([&](const detail::StridedLoop<N>& piece) {
+    Operands<N> operands;
+    for (int k = 0; k < N; ++k) operands.data[k] = piece.data[k];
+    const int64_t n = piece.numel();
+    strided_kernel<F, Out, In...>
+        <<<detail::grid_size(n), kThreads>>>(f, operands, piece.offset_calculator(), static_cast<uint32_t>(n));
+    CUDA_CHECK(cudaGetLastError());
+  });
 }
 
 }  // namespace ember::cuda
