@@ -15,6 +15,7 @@ void set_device(int) { fail_without_cuda("cuda::set_device"); }
 void synchronize() { fail_without_cuda("cuda::synchronize"); }
 Storage allocate_storage(size_t, Device) { fail_without_cuda("cuda::allocate_storage"); }
 void empty_cache() {}
+AllocatorStats memory_stats(Device) { fail_without_cuda("cuda::memory_stats"); }
 void copy_bytes(void*, Device, const void*, Device, size_t) { fail_without_cuda("cuda::copy_bytes"); }
 void cast(const ElementwiseIter&, DType, DType) { fail_without_cuda("cuda::cast"); }
 void fill(const ElementwiseIter&, DType, double) { fail_without_cuda("cuda::fill"); }
