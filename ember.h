@@ -8,4 +8,5 @@
 #include <ember/core/print.h>
 #include <ember/core/promotion.h>
 #include <ember/core/tensor.h>
+#include <ember/cuda/cuda.h>
 #include <ember/ops/ops.h>

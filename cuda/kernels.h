@@ -3,30 +3,18 @@
 // defines each one to throw "ember was built without CUDA".
 #pragma once
 
-#include <ember/core/allocator.h>
-#include <ember/core/device.h>
 #include <ember/core/dtype.h>
 #include <ember/core/storage.h>
 #include <ember/core/elementwise_iter.h>
+#include <ember/cuda/cuda.h>
 
 #include <cstddef>
 
 namespace ember::cuda {
 
-// ---- runtime (cuda/runtime.cpp) ----
-bool is_available();
-int device_count();
-int current_device();
-void set_device(int index);
-void synchronize();
-
-// ---- memory (cuda/allocator.cpp): a caching allocator, never cudaMalloc on the hot path ----
+// ---- memory (cuda/allocator.cpp); see also cuda/cuda.h ----
 // Storage on `device` (index -1: the current device) of at least nbytes.
 Storage allocate_storage(size_t nbytes, Device device);
-// cudaFree of every cached block (the next allocations go to cudaMalloc again).
-void empty_cache();
-// Bytes in live tensors and in the cache, cache hits and misses, of one device.
-AllocatorStats memory_stats(Device device = Device(kCUDA));
 // Copies nbytes between any two of host and device memory (contiguous bytes);
 // synchronous with respect to the host when either side is the host.
 void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t nbytes);

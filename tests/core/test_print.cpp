@@ -4,7 +4,6 @@
 #include "harness.h"
 
 #include <ember/core/print.h>
-#include <ember/cuda/kernels.h>
 
 #include <sstream>
 

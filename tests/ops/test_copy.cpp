@@ -2,8 +2,6 @@
 // broadcasting copies, overlapping copies, contiguous/clone/detach.
 #include "harness.h"
 
-#include <ember/cuda/kernels.h>
-
 using namespace ember;
 using namespace ember::testing;
 

@@ -4,7 +4,6 @@
 #include "harness.h"
 
 #include <ember/core/philox.h>
-#include <ember/cuda/kernels.h>
 
 #include <algorithm>
 #include <cstdint>
