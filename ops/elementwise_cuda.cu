@@ -10,11 +10,7 @@ namespace ember::cuda {
 
 template <class F>
 void elementwise(const char* op, const ElementwiseIter& iter, DType dtype, const F& f) {
-  dispatch_dtype<F::dtypes>(op, dtype, [&]<class T>() {
-    [&]<size_t... I>(std::index_sequence<I...>) {
-      launch_elementwise<functors::functor_output_t<F, T>, functors::functor_input_t<F, T, I>...>(iter, f);
-    }(std::make_index_sequence<F::arity>{});
-  });
+  functors::dispatch_functor<F>(op, dtype, [&]<class Out, class... In>() { launch_elementwise<Out, In...>(iter, f); });
 }
 
 #define EMBER_INSTANTIATE_ELEMENTWISE(F) \

@@ -310,6 +310,17 @@ using functor_output_t =
     std::conditional_t<std::is_same_v<decltype(functor_result<F, T>(std::make_index_sequence<F::arity>{})), bool>,
                        bool, T>;
 
+// Calls launch.template operator()<Out, In...>() with the element types of
+// functor F for dtype `dtype` (the one dtype dispatch of the CPU loop and the CUDA kernel).
+template <class F, class Launch>
+void dispatch_functor(const char* op, DType dtype, const Launch& launch) {
+  dispatch_dtype<F::dtypes>(op, dtype, [&]<class T>() {
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      launch.template operator()<functor_output_t<F, T>, functor_input_t<F, T, I>...>();
+    }(std::make_index_sequence<F::arity>{});
+  });
+}
+
 // Every functor, for explicit instantiation of the CUDA kernels (cuda/elementwise.cu).
 #define EMBER_ELEMENTWISE_FUNCTORS(X)                                                                             \
   X(Exp) X(Exp2) X(Log) X(Log2) X(Log1p) X(Expm1) X(Sqrt) X(Rsqrt) X(Sin) X(Cos) X(Tan) X(Tanh) X(Sigmoid)         \

@@ -74,6 +74,24 @@ inline void check_close(const Tensor& actual, const Tensor& expected, double rto
   check_close(actual, values_of(expected), rtol, atol);
 }
 
+inline constexpr DType kAllDTypes[] = {kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kUInt8, kBool};
+
+// Row-major coordinates of flat index i in `shape`, and back: for naive reference loops.
+using Coords = std::vector<int64_t>;
+inline Coords unravel(int64_t i, IntArrayRef shape) {
+  Coords c(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    c[d] = i % shape[d];
+    i /= shape[d];
+  }
+  return c;
+}
+inline int64_t ravel(const Coords& c, IntArrayRef shape) {
+  int64_t i = 0;
+  for (size_t d = 0; d < shape.size(); ++d) i = i * shape[d] + c[d];
+  return i;
+}
+
 // Tolerances for comparing a dtype's result with a float64 reference.
 inline double rtol_for(DType dtype) {
   switch (dtype) {

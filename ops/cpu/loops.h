@@ -90,11 +90,7 @@ namespace ember::cpu {
 // Runs functor F (see ops/functors.h) over the iterator for operands of dtype `dtype`.
 template <class F>
 void elementwise(const char* op, const ElementwiseIter& iter, DType dtype, const F& f) {
-  dispatch_dtype<F::dtypes>(op, dtype, [&]<class T>() {
-    [&]<size_t... I>(std::index_sequence<I...>) {
-      cpu_kernel<functors::functor_output_t<F, T>, functors::functor_input_t<F, T, I>...>(iter, f);
-    }(std::make_index_sequence<F::arity>{});
-  });
+  functors::dispatch_functor<F>(op, dtype, [&]<class Out, class... In>() { cpu_kernel<Out, In...>(iter, f); });
 }
 
 }  // namespace ember::cpu

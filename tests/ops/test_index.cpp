@@ -8,24 +8,6 @@ using namespace ember::testing;
 
 namespace {
 
-const DType kAllDTypes[] = {kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kUInt8, kBool};
-
-using Coords = std::vector<int64_t>;
-
-Coords unravel(int64_t i, IntArrayRef shape) {
-  Coords c(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    c[d] = i % shape[d];
-    i /= shape[d];
-  }
-  return c;
-}
-
-int64_t ravel(const Coords& c, IntArrayRef shape) {
-  int64_t i = 0;
-  for (size_t d = 0; d < shape.size(); ++d) i = i * shape[d] + c[d];
-  return i;
-}
 
 // Non-negative sample values, exact in every dtype.
 Tensor sample(IntArrayRef shape, DType dtype, uint64_t seed = 1, Layout layout = Layout::Contiguous) {
