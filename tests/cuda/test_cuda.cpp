@@ -14,7 +14,6 @@ using namespace ember::testing;
 
 namespace {
 
-const DType kAllDTypes[] = {kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kUInt8, kBool};
 
 // Every device test starts here (Catch2 v2 has no SKIP: WARN, then the test returns).
 bool cuda_or_skip() {
