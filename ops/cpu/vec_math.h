@@ -31,6 +31,9 @@ using vfloat = __m512;
 #define EMBER_VADD _mm512_add_ps
 #define EMBER_VDIV _mm512_div_ps
 #define EMBER_VSUB _mm512_sub_ps
+// The masked max with every lane set: _mm512_max_ps trips GCC 12's
+// -Wmaybe-uninitialized through _mm512_undefined_ps (GCC bug 105593).
+#define EMBER_VMAX(a, b) _mm512_mask_max_ps(_mm512_setzero_ps(), __mmask16(0xFFFF), (a), (b))
 #elif defined(__AVX2__)
 #define EMBER_VEC_WIDTH 8
 using vfloat = __m256;
@@ -41,6 +44,7 @@ using vfloat = __m256;
 #define EMBER_VADD _mm256_add_ps
 #define EMBER_VDIV _mm256_div_ps
 #define EMBER_VSUB _mm256_sub_ps
+#define EMBER_VMAX _mm256_max_ps
 #endif
 
 #ifdef EMBER_VEC_WIDTH
