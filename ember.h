@@ -1,6 +1,7 @@
 // The umbrella header: #include <ember/ember.h> gives the whole public API.
 #pragma once
 
+#include <ember/autograd/autograd.h>
 #include <ember/core/allocator.h>
 #include <ember/core/error.h>
 #include <ember/core/generator.h>

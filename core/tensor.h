@@ -9,6 +9,8 @@
 #include <ember/core/tensor_impl.h>
 #include <ember/core/tensor_options.h>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,10 +62,23 @@ class Tensor {
     return static_cast<T*>(impl_->data());
   }
 
-  // ---- autograd fields (used by autograd/) ----
+  // ---- autograd (autograd/tensor_methods.cpp, autograd/engine.cpp) ----
   bool requires_grad() const { return impl_->autograd() && impl_->autograd()->requires_grad; }
   Tensor& requires_grad_(bool requires_grad = true);
+  // A leaf's accumulated gradient (or a retained one); undefined until backward reaches it.
   Tensor grad() const;
+  void set_grad(const Tensor& grad) const;  // an undefined tensor clears it
+  // The node that produced this tensor (null for leaves and tensors outside autograd).
+  std::shared_ptr<autograd::Node> grad_fn() const;
+  bool is_leaf() const { return !impl_->autograd() || !impl_->autograd()->grad_fn; }
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = {}, bool create_graph = false) const;
+  // Keep the gradient of this non-leaf in grad() after backward.
+  void retain_grad() const;
+  bool retains_grad() const { return impl_->autograd() && impl_->autograd()->retained_grad != nullptr; }
+  // hook(grad) runs when this tensor's gradient is computed; a defined result replaces the gradient.
+  void register_hook(std::function<Tensor(const Tensor&)> hook) const;
+  // hook(leaf) runs after a gradient has been accumulated into this leaf's grad().
+  void register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const;
 
   // ---- conversion (ops/copy.cpp) ----
   Tensor to(DType dtype) const;
@@ -166,6 +181,7 @@ class Tensor {
   EMBER_DECLARE_UNARY_METHOD(round)
   EMBER_DECLARE_UNARY_METHOD(trunc)
   EMBER_DECLARE_UNARY_METHOD(reciprocal)
+  EMBER_DECLARE_UNARY_METHOD(erf)
 #undef EMBER_DECLARE_UNARY_METHOD
   Tensor eq(const Tensor& other) const;
   Tensor eq(const Scalar& other) const;

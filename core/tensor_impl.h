@@ -19,16 +19,23 @@ namespace autograd {
 class Node;
 }
 
+class Tensor;
 class TensorImpl;
 using TensorImplPtr = intrusive_ptr<TensorImpl>;
 
 // Allocated on first use by autograd; a tensor that never requires grad has none.
+// autograd/ reads and writes these fields; core only stores them.
 struct AutogradMeta {
+  using Hook = std::function<Tensor(const Tensor&)>;  // may return an undefined tensor: keep the gradient
   bool requires_grad = false;
-  bool retains_grad = false;
-  TensorImplPtr grad;                      // accumulated gradient of a leaf (or retained grad)
+  TensorImplPtr grad;                       // accumulated gradient of a leaf
   std::shared_ptr<autograd::Node> grad_fn;  // the node that produced this tensor, null for leaves
-  uint32_t output_nr = 0;                  // which output of grad_fn this tensor is
+  uint32_t output_nr = 0;                   // which output of grad_fn this tensor is
+  std::weak_ptr<autograd::Node> grad_accumulator;  // a leaf's AccumulateGrad, while a graph holds it
+  std::vector<Hook> hooks;                         // a leaf's gradient hooks (non-leaves keep theirs on grad_fn)
+  std::vector<std::function<void(const Tensor&)>> post_accumulate_hooks;
+  std::shared_ptr<TensorImplPtr> retained_grad;  // retain_grad() of a non-leaf: written by a hook on grad_fn
+  bool is_view = false;                          // a recorded view of another tensor's storage
 };
 
 class TensorImpl : public RefCounted {

@@ -31,6 +31,11 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
   Shape shape = broadcast_shapes("copy_", self.shape(), src.shape());
   EMBER_CHECK(shape == self.shape(), "copy_: expected a source that broadcasts to the destination's shape {}, got {}",
               self.shape(), src.shape());
+  // Under autograd, self's old values get no gradient; src gets self's (through to and expand).
+  if (autograd::needs_grad(self, src)) {
+    return detail::assign_with_history("copy_", self, src.to(self.device(), self.dtype()).expand(self.shape()));
+  }
+  detail::check_leaf_inplace("copy_", self);
   if (self.device() == src.device()) {
     // A source that shares memory with the destination is read fully before writing.
     Tensor source = src.is_alias_of(self) && src.impl() != self.impl() ? clone(src) : src;
@@ -49,7 +54,15 @@ Tensor to(const Tensor& self, Device device, DType dtype) {
   detail::check_defined("to", self);
   if (self.device() == device && self.dtype() == dtype) return self;
   Tensor out = empty(self.shape(), {dtype, device});
-  copy_(out, self);
+  {
+    autograd::NoGradGuard no_grad;  // recorded below as one "to" node, not as a copy_
+    copy_(out, self);
+  }
+  if (autograd::needs_grad(self)) {
+    autograd::record("to", {self}, out, [device = self.device(), dtype = self.dtype()](const Tensor& grad) {
+      return autograd::TensorList{grad.to(device, dtype)};
+    });
+  }
   return out;
 }
 
@@ -61,7 +74,14 @@ Tensor contiguous(const Tensor& self) {
 Tensor clone(const Tensor& self) {
   detail::check_defined("clone", self);
   Tensor out = empty(self.shape(), self.options());
-  return copy_(out, self);
+  {
+    autograd::NoGradGuard no_grad;
+    copy_(out, self);
+  }
+  if (autograd::needs_grad(self)) {
+    autograd::record("clone", {self}, out, [](const Tensor& grad) { return autograd::TensorList{grad}; });
+  }
+  return out;
 }
 
 Tensor detach(const Tensor& self) {
@@ -79,6 +99,7 @@ Tensor Tensor::detach() const { return ember::detach(*this); }
 
 Tensor& Tensor::fill_(const Scalar& value) {
   detail::check_defined("fill_", *this);
+  detail::check_leaf_inplace("fill_", *this);
   ElementwiseIter iter = make_elementwise_iter(*this, {});
   if (is_cuda()) {
     cuda::fill(iter, dtype(), value.to_double());

@@ -33,6 +33,28 @@ void check_inplace(const char* op, const Tensor& self, DType result, IntArrayRef
               result, self.dtype());
   EMBER_CHECK(IntArrayRef(self.shape()) == broadcast_shape,
               "{}: output with shape {} doesn't match the broadcast shape {}", op, self.shape(), broadcast_shape);
+  check_leaf_inplace(op, self);
+}
+
+void check_leaf_inplace(const char* op, const Tensor& self) {
+  EMBER_CHECK(!(autograd::is_grad_enabled() && self.requires_grad() && self.is_leaf()),
+              "{}: a leaf Variable that requires grad is being used in an in-place operation.", op);
+}
+
+Tensor& assign_with_history(const char* op, Tensor& self, const Tensor& result) {
+  check_inplace(op, self, result.dtype(), result.shape());
+  // A view's base would keep its old history (PyTorch rebases the base through CopySlices).
+  const AutogradMeta* meta = self.impl()->autograd();
+  EMBER_CHECK_KIND(NotImplemented, !(meta && meta->is_view),
+                   "{}: in-place modification of a view of a tensor that requires grad is not supported yet (the "
+                   "base would not see it); use the out-of-place form, or clone() the view first",
+                   op);
+  {
+    autograd::NoGradGuard no_grad;
+    copy_(self, result);
+  }
+  autograd::rebase_history(self, result);
+  return self;
 }
 
 }  // namespace ember::detail

@@ -3,6 +3,7 @@
 // allocation, and the one place that picks the CPU loop or the CUDA kernel.
 #pragma once
 
+#include <ember/autograd/record.h>
 #include <ember/core/elementwise_iter.h>
 #include <ember/core/promotion.h>
 #include <ember/cuda/kernels.h>
@@ -22,8 +23,20 @@ bool can_cast(DType from, DType to);
 Tensor cast_if_needed(const Tensor& t, DType dtype);
 // A 0-d tensor holding `value` (how ops take C++ numbers: `a + 2`).
 Tensor wrap_scalar(const Scalar& value, DType dtype, Device device);
-// The in-place rules: result castable to self's dtype, broadcast shape == self's shape.
+// The in-place rules: result castable to self's dtype, broadcast shape == self's shape, and
+// check_leaf_inplace.
 void check_inplace(const char* op, const Tensor& self, DType result, IntArrayRef broadcast_shape);
+// While grad mode is on, a leaf that requires grad must not be written in place (PyTorch's rule).
+void check_leaf_inplace(const char* op, const Tensor& self);
+// The in-place form of an op under autograd: `result` (computed out of place,
+// so recorded) is written into self, and self's history moves onto result's node.
+Tensor& assign_with_history(const char* op, Tensor& self, const Tensor& result);
+// The same for an op computed by compute(x) from a copy x of self: a formula
+// that saved its input must not see that input overwritten.
+template <class Compute>
+Tensor& inplace_with_history(const char* op, Tensor& self, const Compute& compute) {
+  return assign_with_history(op, self, compute(clone(self)));
+}
 
 template <class F>
 void run_elementwise(const char* op, const Tensor& out, std::initializer_list<const Tensor*> inputs, DType dtype,

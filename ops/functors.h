@@ -66,6 +66,7 @@ EMBER_UNARY(Tan, Floating, std::tan(x))
 EMBER_UNARY(Tanh, Floating, std::tanh(x))
 EMBER_UNARY(Sigmoid, Floating, T(1) / (T(1) + std::exp(-x)))
 EMBER_UNARY(Reciprocal, Floating, T(1) / x)
+EMBER_UNARY(Erf, Floating, std::erf(x))
 EMBER_UNARY(Silu, Floating, x / (T(1) + std::exp(-x)))
 EMBER_UNARY(Gelu, Floating, T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440))))
 // gelu(approximate="tanh"): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
@@ -324,7 +325,7 @@ void dispatch_functor(const char* op, DType dtype, const Launch& launch) {
 // Every functor, for explicit instantiation of the CUDA kernels (cuda/elementwise.cu).
 #define EMBER_ELEMENTWISE_FUNCTORS(X)                                                                             \
   X(Exp) X(Exp2) X(Log) X(Log2) X(Log1p) X(Expm1) X(Sqrt) X(Rsqrt) X(Sin) X(Cos) X(Tan) X(Tanh) X(Sigmoid)         \
-  X(Reciprocal) X(Silu) X(Gelu) X(GeluTanh) X(Neg) X(Relu) X(Sign) X(Floor) X(Ceil) X(Round) X(Trunc) X(Abs)       \
+  X(Reciprocal) X(Erf) X(Silu) X(Gelu) X(GeluTanh) X(Neg) X(Relu) X(Sign) X(Floor) X(Ceil) X(Round) X(Trunc) X(Abs)       \
   X(LeakyRelu) X(Elu) X(Softplus) X(Clamp) X(NanToNum) X(IsNan) X(IsInf) X(IsFinite) X(LogicalNot) X(Mul) X(Div) \
   X(Eq) X(Ne) X(Lt) X(Le) X(Gt) X(Ge) X(LogicalAnd) X(LogicalOr) X(Maximum) X(Minimum) X(Add) X(DivTrunc)        \
   X(DivFloor) X(Pow) X(Where) X(ClampTensor) X(Lerp)

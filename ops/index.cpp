@@ -108,10 +108,18 @@ Tensor vector_index(const char* op, const Tensor& index) {
   return index_as_int64(op, index, IndexDTypes::Int32OrInt64).reshape({-1});
 }
 
+using autograd::TensorList;
+
 }  // namespace
+
+// Note [Index op backward]: each op below decides whether to record before it
+// runs, then runs untracked (its internal clones and views are not part of the
+// graph) and records one node whose formula is built from other index ops.
 
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   check_inputs("gather", {&self, &index});
+  const bool track = autograd::needs_grad(self);
+  autograd::NoGradGuard no_grad;
   const int64_t d = wrap_dim("gather", dim, self.dim());
   const Tensor idx = at_least_1d(index_as_int64("gather", index, IndexDTypes::Int64));
   if (idx.numel() == 0) return empty(index.shape(), self.options());
@@ -120,36 +128,68 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   check_bounds("gather", idx, d, source.shape()[d], Negatives::Reject);
   Tensor out = empty(index.shape(), self.options());
   cpu::gather(at_least_1d(out), source, d, idx);
+  if (track) {
+    autograd::record("gather", {self}, out, [shape = self.shape(), d, idx](const Tensor& grad) {
+      return TensorList{zeros(shape, grad.options()).scatter_add(d, idx, grad)};
+    });
+  }
   return out;
 }
 
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
   check_inputs("scatter", {&self, &index, &src});
   check_same_dtype("scatter", self, "src", src);
-  return scatter_into_copy("scatter", self, dim, index, &src, [&](const Tensor& out, int64_t d, const Tensor& idx) {
+  const bool track = autograd::needs_grad(self, src);
+  autograd::NoGradGuard no_grad;
+  Tensor out = scatter_into_copy("scatter", self, dim, index, &src, [&](const Tensor& out, int64_t d, const Tensor& idx) {
     cpu::scatter(out, d, idx, at_least_1d(src));
   });
+  if (track) {
+    // Overwritten positions of self get no gradient; src gets what its positions received.
+    autograd::record("scatter", {self, src}, out, [dim, index](const Tensor& grad) {
+      return TensorList{grad.scatter(dim, index, 0.0), grad.gather(dim, index)};
+    });
+  }
+  return out;
 }
 
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value) {
   check_inputs("scatter", {&self, &index});
-  return scatter_into_copy("scatter", self, dim, index, nullptr, [&](const Tensor& out, int64_t d, const Tensor& idx) {
+  const bool track = autograd::needs_grad(self);
+  autograd::NoGradGuard no_grad;
+  Tensor out = scatter_into_copy("scatter", self, dim, index, nullptr, [&](const Tensor& out, int64_t d, const Tensor& idx) {
     cpu::scatter_fill(out, d, idx, value);
   });
+  if (track) {
+    autograd::record("scatter", {self}, out, [dim, index](const Tensor& grad) {
+      return TensorList{grad.scatter(dim, index, 0.0)};
+    });
+  }
+  return out;
 }
 
 Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
   check_inputs("scatter_add", {&self, &index, &src});
   check_same_dtype("scatter_add", self, "src", src);
-  return scatter_into_copy("scatter_add", self, dim, index, &src,
-                           [&](const Tensor& out, int64_t d, const Tensor& idx) {
-                             cpu::scatter_add(out, d, idx, at_least_1d(src), /*alpha=*/1);
-                           });
+  const bool track = autograd::needs_grad(self, src);
+  autograd::NoGradGuard no_grad;
+  Tensor out = scatter_into_copy("scatter_add", self, dim, index, &src,
+                                 [&](const Tensor& out, int64_t d, const Tensor& idx) {
+                                   cpu::scatter_add(out, d, idx, at_least_1d(src), /*alpha=*/1);
+                                 });
+  if (track) {
+    autograd::record("scatter_add", {self, src}, out, [dim, index](const Tensor& grad) {
+      return TensorList{grad, grad.gather(dim, index)};
+    });
+  }
+  return out;
 }
 
 
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   check_inputs("index_select", {&self, &index});
+  const bool track = autograd::needs_grad(self);
+  autograd::NoGradGuard no_grad;
   const int64_t d = wrap_dim("index_select", dim, self.dim());
   const Tensor idx = vector_index("index_select", index);
   const Tensor source = at_least_1d(self);
@@ -159,12 +199,22 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   Tensor out = empty(out_shape, self.options());
   if (out.numel() > 0) cpu::gather(out, source, d, broadcast_index(idx, d, out_shape));
   // A 0-d self gives a 0-d result (its one element, selected once).
-  return self.dim() == 0 && out.numel() == 1 ? out.view({}) : out;
+  if (self.dim() == 0 && out.numel() == 1) out = out.view({});
+  if (track) {
+    autograd::record("index_select", {self}, out,
+                     [source_shape = source.shape(), out_shape, shape = self.shape(), d, idx](const Tensor& grad) {
+                       const Tensor summed = zeros(source_shape, grad.options()).index_add(d, idx, grad.reshape(out_shape));
+                       return TensorList{summed.reshape(shape)};
+                     });
+  }
+  return out;
 }
 
 Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha) {
   check_inputs("index_add", {&self, &index, &source});
   check_same_dtype("index_add", self, "source", source);
+  const bool track = autograd::needs_grad(self, source);
+  autograd::NoGradGuard no_grad;
   const int64_t d = wrap_dim("index_add", dim, self.dim());
   const Tensor idx = vector_index("index_add", index);
   const Tensor src = at_least_1d(source), target = at_least_1d(self);
@@ -182,6 +232,13 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
   check_bounds("index_add", idx, d, target.shape()[d], Negatives::Reject);
   Tensor out = clone(self);
   if (src.numel() > 0) cpu::scatter_add(at_least_1d(out), d, broadcast_index(idx, d, src.shape()), src, alpha);
+  if (track) {
+    autograd::record("index_add", {self, source}, out,
+                     [d, idx, alpha = alpha.to_double(), source_shape = source.shape()](const Tensor& grad) {
+                       const Tensor picked = at_least_1d(grad).index_select(d, idx).reshape(source_shape);
+                       return TensorList{grad, alpha == 1.0 ? picked : picked * alpha};
+                     });
+  }
   return out;
 }
 
@@ -190,7 +247,17 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
   EMBER_CHECK(mask.dtype() == kBool || mask.dtype() == kUInt8, "masked_select: expected a bool (or uint8) mask, got {}",
               mask.dtype());
   const Shape shape = broadcast_shapes("masked_select", self.shape(), mask.shape());
-  return cpu::masked_select(self.expand(shape), mask.expand(shape));
+  const bool track = autograd::needs_grad(self);
+  autograd::NoGradGuard no_grad;
+  Tensor out = cpu::masked_select(self.expand(shape), mask.expand(shape));
+  if (track) {
+    // The selected elements' gradients go back to their flat positions in the broadcast shape.
+    autograd::record("masked_select", {self}, out, [shape, mask](const Tensor& grad) {
+      const Tensor positions = nonzero(mask.expand(shape).reshape({-1})).reshape({-1});
+      return TensorList{zeros({numel_of(shape)}, grad.options()).index_add(0, positions, grad).reshape(shape)};
+    });
+  }
+  return out;
 }
 
 Tensor nonzero(const Tensor& self) {
@@ -204,8 +271,17 @@ Tensor take(const Tensor& self, const Tensor& index) {
   // take indexes self as if it were flattened; negative indices count from the end.
   std::optional<int64_t> bad = first_out_of_bounds(idx, self.numel(), Negatives::Wrap);
   EMBER_CHECK_INDEX(!bad, "take: index {} is out of bounds for the flattened tensor with size {}", *bad, self.numel());
+  const bool track = autograd::needs_grad(self);
+  autograd::NoGradGuard no_grad;
   Tensor out = empty(index.shape(), self.options());
   if (out.numel() > 0) cpu::gather(out.view({-1}), self.reshape({-1}), 0, idx.reshape({-1}));
+  if (track) {
+    autograd::record("take", {self}, out, [shape = self.shape(), idx](const Tensor& grad) {
+      const int64_t n = numel_of(shape);
+      const Tensor flat = idx.reshape({-1}), wrapped = where(lt(flat, 0), flat + n, flat);
+      return TensorList{zeros({n}, grad.options()).index_add(0, wrapped, grad.reshape({-1})).reshape(shape)};
+    });
+  }
   return out;
 }
 

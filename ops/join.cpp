@@ -7,6 +7,8 @@
 namespace ember {
 namespace {
 
+using autograd::TensorList;
+
 // PyTorch's legacy rule: cat skips a 1-d tensor of size 0 (it takes part in
 // type promotion but not in the shape checks), so `cat({empty(0), x})` is x.
 bool is_legacy_empty(const Tensor& t) { return t.dim() == 1 && t.numel() == 0; }
@@ -31,9 +33,19 @@ Tensor repeat_impl(const char* op, const Tensor& self, IntArrayRef repeats) {
   }
   checked_numel(op, out_shape);
   Tensor out = empty(out_shape, self.options());
-  if (out.numel() == 0) return out;
-  Tensor target = out.view(unfolded);
-  target.copy_(self.reshape(self_unfolded));
+  if (out.numel() > 0) {
+    autograd::NoGradGuard no_grad;  // recorded below as one node
+    Tensor target = out.view(unfolded);
+    target.copy_(self.reshape(self_unfolded));
+  }
+  if (autograd::needs_grad(self)) {
+    // Every copy of an element adds to its gradient: sum over the repeat dims of the unfolded view.
+    autograd::record(op, {self}, out, [unfolded, shape = self.shape()](const Tensor& grad) {
+      std::vector<int64_t> repeat_dims;
+      for (size_t i = 0; i < unfolded.size(); i += 2) repeat_dims.push_back(static_cast<int64_t>(i));
+      return TensorList{grad.reshape(unfolded).sum(repeat_dims).reshape(shape)};
+    });
+  }
   return out;
 }
 
@@ -98,12 +110,29 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   checked_numel("cat", out_shape);
 
   Tensor out = empty(out_shape, {dtype, device});
-  int64_t offset = 0;
-  for (const Tensor& t : tensors) {
-    if (is_legacy_empty(t)) continue;
-    Tensor part = out.narrow(d, offset, t.shape()[d]);
-    part.copy_(t);
-    offset += t.shape()[d];
+  {
+    autograd::NoGradGuard no_grad;  // recorded below as one node
+    int64_t offset = 0;
+    for (const Tensor& t : tensors) {
+      if (is_legacy_empty(t)) continue;
+      Tensor part = out.narrow(d, offset, t.shape()[d]);
+      part.copy_(t);
+      offset += t.shape()[d];
+    }
+  }
+  if (autograd::needs_grad(tensors)) {
+    // Each input's gradient is its slice of grad (the skipped empty ones get none).
+    std::vector<int64_t> sizes;
+    for (const Tensor& t : tensors) sizes.push_back(is_legacy_empty(t) ? -1 : t.shape()[d]);
+    autograd::record("cat", tensors, out, [sizes, d](const Tensor& grad) {
+      TensorList grads;
+      int64_t offset = 0;
+      for (int64_t size : sizes) {
+        grads.push_back(size < 0 ? Tensor() : grad.narrow(d, offset, size));
+        offset += std::max<int64_t>(size, 0);
+      }
+      return grads;
+    });
   }
   return out;
 }
@@ -208,11 +237,17 @@ Tensor flip(const Tensor& self, IntArrayRef dims) {
     strides[d] = -strides[d];
   }
   Tensor out = empty(self.shape(), self.options());
-  if (out.numel() == 0) return out;
-  // ember's public views never have negative strides; this one lives only as
-  // the source of the copy, which walks it backwards along the flipped dims.
-  Tensor reversed = Tensor::make(self.impl()->storage(), self.shape(), std::move(strides), offset, self.dtype());
-  out.copy_(reversed);
+  if (out.numel() > 0) {
+    // ember's public views never have negative strides; this one lives only as
+    // the source of the copy, which walks it backwards along the flipped dims.
+    Tensor reversed = Tensor::make(self.impl()->storage(), self.shape(), std::move(strides), offset, self.dtype());
+    out.copy_(reversed);
+  }
+  if (autograd::needs_grad(self)) {
+    autograd::record("flip", {self}, out, [dims = std::vector<int64_t>(dims.begin(), dims.end())](const Tensor& grad) {
+      return TensorList{flip(grad, dims)};
+    });
+  }
   return out;
 }
 

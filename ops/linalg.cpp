@@ -78,6 +78,7 @@ bool is_zero(const Scalar& s) { return s.to_double() == 0.0; }
 // contiguous, of the operands' dtype. beta == 0 ignores out's contents.
 void matmul_into(const Tensor& out, const Tensor& self, const Tensor& other, const Scalar& alpha,
                  const Scalar& beta) {
+  autograd::NoGradGuard no_grad;  // the layout copies made here are not part of the graph
   if (out.dtype() == kFloat16 || out.dtype() == kBFloat16) {
     // Half and bfloat16 compute in float32: convert, one float GEMM, convert back.
     Tensor out32 = is_zero(beta) ? empty(out.shape(), kFloat32) : out.to(kFloat32);
@@ -109,13 +110,31 @@ bool rows_fold(const Tensor& t) {
   return true;
 }
 
-}  // namespace
+using autograd::TensorList;
 
-Tensor matmul(const Tensor& self, const Tensor& other) {
-  check_operands("matmul", self, other);
+// Runs a forward without recording the views it takes of its operands; the op
+// records itself as one node (record_product).
+template <class Forward>
+Tensor untracked(const Forward& forward) {
+  autograd::NoGradGuard no_grad;
+  return forward();
+}
+
+// Records formula(grad, self, other) -> {grad_self, grad_other} as out's backward.
+template <class Formula>
+Tensor record_product(const char* op, const Tensor& self, const Tensor& other, const Tensor& out,
+                      const Formula& formula) {
+  if (autograd::needs_grad(self, other)) {
+    autograd::record(op, {self, other}, out,
+                     [self = autograd::save(self), other = autograd::save(other), formula](const Tensor& grad) {
+                       return formula(grad, self.get(), other.get());
+                     });
+  }
+  return out;
+}
+
+Tensor matmul_forward(const Tensor& self, const Tensor& other) {
   const int64_t da = self.dim(), db = other.dim();
-  EMBER_CHECK(da >= 1 && db >= 1, "matmul: both arguments to matmul need to be at least 1D, but they are {}D and {}D",
-              da, db);
   // 1-D operands become a row (self) or a column (other); their dim is dropped from the result.
   Tensor a = da == 1 ? self.unsqueeze(0) : self;
   Tensor b = db == 1 ? other.unsqueeze(-1) : other;
@@ -144,6 +163,28 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
   return out.view(result_shape);
 }
 
+}  // namespace
+
+// The backward treats 1-D operands as the row/column they were in the forward
+// and sums broadcast batch dims away (sum_to).
+Tensor matmul(const Tensor& self, const Tensor& other) {
+  check_operands("matmul", self, other);
+  EMBER_CHECK(self.dim() >= 1 && other.dim() >= 1,
+              "matmul: both arguments to matmul need to be at least 1D, but they are {}D and {}D", self.dim(),
+              other.dim());
+  Tensor out = untracked([&] { return matmul_forward(self, other); });
+  return record_product("matmul", self, other, out, [](const Tensor& grad, const Tensor& self, const Tensor& other) {
+    const Tensor a = self.dim() == 1 ? self.unsqueeze(0) : self, b = other.dim() == 1 ? other.unsqueeze(-1) : other;
+    // grad with the dims the forward dropped put back: [..., m, n].
+    Tensor g = self.dim() == 1 ? grad.unsqueeze(other.dim() == 1 ? 0 : -2) : grad;
+    if (other.dim() == 1) g = g.unsqueeze(-1);
+    const Tensor grad_a = autograd::needs_input_grad(0) ? matmul(g, b.transpose(-1, -2)) : Tensor();
+    const Tensor grad_b = autograd::needs_input_grad(1) ? matmul(a.transpose(-1, -2), g) : Tensor();
+    return TensorList{grad_a.defined() ? autograd::sum_to(grad_a, a.shape()).reshape(self.shape()) : grad_a,
+                      grad_b.defined() ? autograd::sum_to(grad_b, b.shape()).reshape(other.shape()) : grad_b};
+  });
+}
+
 Tensor mm(const Tensor& self, const Tensor& other) {
   check_operands("mm", self, other);
   check_dim("mm", "self", self, 2);
@@ -151,7 +192,10 @@ Tensor mm(const Tensor& self, const Tensor& other) {
   check_inner("mm", self, other, self.size(1), other.size(0));
   Tensor out = empty({self.size(0), other.size(1)}, self.options());
   matmul_into(out, self, other, 1, 0);
-  return out;
+  return record_product("mm", self, other, out, [](const Tensor& grad, const Tensor& self, const Tensor& other) {
+    return TensorList{autograd::needs_input_grad(0) ? mm(grad, other.t()) : Tensor(),
+                      autograd::needs_input_grad(1) ? mm(self.t(), grad) : Tensor()};
+  });
 }
 
 Tensor bmm(const Tensor& self, const Tensor& other) {
@@ -163,7 +207,10 @@ Tensor bmm(const Tensor& self, const Tensor& other) {
   check_inner("bmm", self, other, self.size(2), other.size(1));
   Tensor out = empty({self.size(0), self.size(1), other.size(2)}, self.options());
   matmul_into(out, self, other, 1, 0);
-  return out;
+  return record_product("bmm", self, other, out, [](const Tensor& grad, const Tensor& self, const Tensor& other) {
+    return TensorList{autograd::needs_input_grad(0) ? bmm(grad, other.transpose(1, 2)) : Tensor(),
+                      autograd::needs_input_grad(1) ? bmm(self.transpose(1, 2), grad) : Tensor()};
+  });
 }
 
 Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, const Scalar& beta, const Scalar& alpha) {
@@ -183,9 +230,21 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, const 
   EMBER_CHECK(broadcasts, "addmm: expected input to broadcast to the product's shape {}, got {}", shape,
               input.shape());
   Tensor out = empty(shape, mat1.options());
-  // beta == 0 must not read input at all (NaN * 0 would be NaN): PyTorch's rule.
-  if (!is_zero(beta)) out.copy_(input);
+  {
+    autograd::NoGradGuard no_grad;
+    // beta == 0 must not read input at all (NaN * 0 would be NaN): PyTorch's rule.
+    if (!is_zero(beta)) out.copy_(input);
+  }
   matmul_into(out, mat1, mat2, alpha, beta);
+  if (autograd::needs_grad(input, mat1, mat2)) {
+    autograd::record("addmm", {input, mat1, mat2}, out,
+                     [mat1 = autograd::save(mat1), mat2 = autograd::save(mat2), alpha = alpha.to_double(),
+                      beta = beta.to_double()](const Tensor& grad) {
+                       return TensorList{autograd::needs_input_grad(0) ? grad * beta : Tensor(),
+                                         autograd::needs_input_grad(1) ? mm(grad, mat2.get().t()) * alpha : Tensor(),
+                                         autograd::needs_input_grad(2) ? mm(mat1.get().t(), grad) * alpha : Tensor()};
+                     });
+  }
   return out;
 }
 
@@ -194,9 +253,15 @@ Tensor mv(const Tensor& self, const Tensor& vec) {
   check_dim("mv", "self", self, 2);
   check_dim("mv", "vec", vec, 1);
   check_inner("mv", self, vec, self.size(1), vec.size(0));
-  Tensor out = empty({self.size(0), 1}, self.options());
-  matmul_into(out, self, vec.unsqueeze(1), 1, 0);
-  return out.view({self.size(0)});
+  Tensor out = untracked([&] {
+    Tensor column = empty({self.size(0), 1}, self.options());
+    matmul_into(column, self, vec.unsqueeze(1), 1, 0);
+    return column.view({self.size(0)});
+  });
+  return record_product("mv", self, vec, out, [](const Tensor& grad, const Tensor& self, const Tensor& vec) {
+    return TensorList{autograd::needs_input_grad(0) ? outer(grad, vec) : Tensor(),
+                      autograd::needs_input_grad(1) ? mv(self.t(), grad) : Tensor()};
+  });
 }
 
 Tensor dot(const Tensor& self, const Tensor& other) {
@@ -206,9 +271,14 @@ Tensor dot(const Tensor& self, const Tensor& other) {
   EMBER_CHECK(self.size(0) == other.size(0),
               "dot: expected both vectors to have the same number of elements, got {} and {}", self.size(0),
               other.size(0));
-  Tensor out = empty({1, 1}, self.options());
-  matmul_into(out, self.unsqueeze(0), other.unsqueeze(1), 1, 0);
-  return out.view({});
+  Tensor out = untracked([&] {
+    Tensor product = empty({1, 1}, self.options());
+    matmul_into(product, self.unsqueeze(0), other.unsqueeze(1), 1, 0);
+    return product.view({});
+  });
+  return record_product("dot", self, other, out, [](const Tensor& grad, const Tensor& self, const Tensor& other) {
+    return TensorList{grad * other, grad * self};
+  });
 }
 
 // PyTorch's outer is a broadcast multiply: it promotes dtypes and takes bool.

@@ -144,6 +144,7 @@ Tensor ceil(const Tensor& self);
 Tensor round(const Tensor& self);
 Tensor trunc(const Tensor& self);
 Tensor reciprocal(const Tensor& self);
+Tensor erf(const Tensor& self);
 
 // ---- activations (ops/activation.cpp) ----
 Tensor relu(const Tensor& self);

@@ -39,6 +39,7 @@ void philox_for_each(int64_t n, const Fn& fn) {
 template <DTypes Group, class Fill>
 Tensor& fill_random_(const char* op, Tensor& self, const Fill& fill) {
   detail::check_defined(op, self);
+  detail::check_leaf_inplace(op, self);
   dispatch_dtype<Group>(op, self.dtype(), [&]<class T>() {
     Tensor target = self.is_cpu() && self.is_contiguous() ? self : empty(self.shape(), {self.dtype(), kCPU});
     fill(target.data_ptr<T>(), target.numel());

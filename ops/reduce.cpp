@@ -15,6 +15,10 @@
 namespace ember {
 namespace {
 
+using autograd::save;
+using autograd::save_output;
+using autograd::TensorList;
+
 // The dims a reduction folds (a 0/1 flag per dim of self), the result's shape
 // and how many elements each result folds.
 struct Reduction {
@@ -103,6 +107,31 @@ DType accumulate_dtype(const Tensor& self, std::optional<DType> dtype) {
   return is_integral(self.dtype(), /*include_bool=*/true) ? kInt64 : self.dtype();
 }
 
+// The keepdim shape: `shape` with the reduced dims as size 1. A result (or a
+// gradient) reshaped to it broadcasts against self.
+Shape kept_shape(IntArrayRef shape, const Reduction& r) {
+  Shape kept;
+  for (size_t d = 0; d < shape.size(); ++d) kept.push_back(r.reduced[d] ? 1 : shape[d]);
+  return kept;
+}
+
+std::vector<int64_t> reduced_dims(const Reduction& r) {
+  std::vector<int64_t> dims;
+  for (size_t d = 0; d < r.reduced.size(); ++d) {
+    if (r.reduced[d]) dims.push_back(static_cast<int64_t>(d));
+  }
+  return dims;
+}
+
+// Backward of sum and mean: the gradient spread back over the reduced dims.
+void record_sum(const char* op, const Tensor& self, const Tensor& out, const Reduction& r, double scale) {
+  if (!autograd::needs_grad(self)) return;
+  autograd::record(op, {self}, out, [shape = self.shape(), kept = kept_shape(self.shape(), r), scale](const Tensor& grad) {
+    const Tensor spread = grad.reshape(kept).expand(shape);
+    return TensorList{scale == 1.0 ? spread : spread * scale};
+  });
+}
+
 // Sum over r of self (already of the result dtype), each result multiplied by `scale`.
 Tensor sum_impl(const char* op, const Tensor& self, const Reduction& r, double scale) {
   if (self.is_cuda()) {
@@ -158,6 +187,16 @@ Tensor extreme_impl(const char* op, const Tensor& self, IntArrayRef dims, bool k
     cpu::reduce(input.data_ptr<T>(), out.data_ptr<T>(), shape, identity, [](V a, V b) { return beats<E>(b, a) ? b : a; },
                 [](V a) { return static_cast<T>(a); });
   });
+  if (autograd::needs_grad(self)) {
+    // The gradient is shared evenly among the elements equal to the extreme (PyTorch's amax rule).
+    autograd::record(op, {self}, out, [self = save(self), result = save_output(out), r](const Tensor& grad) {
+      const Tensor x = self.get();
+      const Shape kept = kept_shape(x.shape(), r);
+      const Tensor is_extreme = eq(x, result.get().reshape(kept));
+      const Tensor ties = sum(is_extreme, reduced_dims(r), /*keepdim=*/true);
+      return TensorList{where(is_extreme, grad.reshape(kept) / ties, 0.0)};
+    });
+  }
   return out;
 }
 
@@ -196,6 +235,16 @@ std::pair<Tensor, Tensor> extreme_with_index(const char* op, const Tensor& self,
                            out_indices[offsets[2]] = best_index;
                          });
   });
+  if (autograd::needs_grad(self)) {
+    // The gradient goes to the chosen index only (a one-hot mask along d).
+    autograd::record(op, {self}, TensorList{values, indices}, [kept, shape = self.shape(), d, indices](const TensorList& grads) {
+      Shape along(kept.size(), 1);
+      if (!along.empty()) along[d] = shape.empty() ? 1 : shape[d];
+      const Tensor positions = arange(along.empty() ? 1 : along[d], kInt64).reshape(along);
+      const Tensor chosen = eq(positions, indices.view(kept));
+      return TensorList{where(chosen, grads[0].reshape(kept), 0.0).reshape(shape)};
+    });
+  }
   return {values, indices};
 }
 
@@ -242,7 +291,9 @@ Tensor upcast_half(const Tensor& self) {
 
 Tensor sum(const Tensor& self, IntArrayRef dims, bool keepdim, std::optional<DType> dtype) {
   const Reduction r = plan_reduction("sum", self, dims, keepdim);
-  return sum_impl("sum", detail::cast_if_needed(self, accumulate_dtype(self, dtype)), r, 1.0);
+  Tensor out = sum_impl("sum", detail::cast_if_needed(self, accumulate_dtype(self, dtype)), r, 1.0);
+  record_sum("sum", self, out, r, 1.0);
+  return out;
 }
 
 Tensor mean(const Tensor& self, IntArrayRef dims, bool keepdim, std::optional<DType> dtype) {
@@ -254,7 +305,9 @@ Tensor mean(const Tensor& self, IntArrayRef dims, bool keepdim, std::optional<DT
                    result);
   // The mean of nothing is NaN (0 / 0), as in PyTorch.
   const double scale = r.count == 0 ? NAN : 1.0 / static_cast<double>(r.count);
-  return sum_impl("mean", detail::cast_if_needed(self, result), r, scale);
+  Tensor out = sum_impl("mean", detail::cast_if_needed(self, result), r, scale);
+  record_sum("mean", self, out, r, scale);
+  return out;
 }
 
 Tensor prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
@@ -269,6 +322,22 @@ Tensor prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim, std::o
     cpu::reduce(rows.data_ptr<T>(), out.data_ptr<T>(), shape, Acc(1),
                 [](Acc a, Acc b) { return functors::wrapping_mul(a, b); }, [](Acc a) { return static_cast<T>(a); });
   });
+  if (autograd::needs_grad(self)) {
+    // d prod / d x_i = the product of the others: result / x_i without zeros; with
+    // one zero in the row only that element gets the product of the rest; with
+    // two or more, nothing does.
+    autograd::record("prod", {self}, out, [self = save(self), result = save_output(out), r, dim](const Tensor& grad) {
+      const Tensor x = self.get();
+      const Shape kept = kept_shape(x.shape(), r);
+      const Tensor g = grad.reshape(kept), product = result.get().reshape(kept), is_zero = eq(x, 0);
+      const Tensor zero_count = dim ? is_zero.sum({*dim}, /*keepdim=*/true) : is_zero.sum().reshape(kept);
+      const Tensor without_zeros = where(is_zero, 1.0, x);
+      const Tensor others = dim ? without_zeros.prod(*dim, /*keepdim=*/true) : without_zeros.prod().reshape(kept);
+      const Tensor grad_self = where(eq(zero_count, 0), product / without_zeros,
+                                     where(logical_and(is_zero, eq(zero_count, 1)), others, 0.0));
+      return TensorList{g * grad_self};
+    });
+  }
   return out;
 }
 
@@ -329,32 +398,53 @@ Tensor logsumexp(const Tensor& self, IntArrayRef dims, bool keepdim) {
   const Reduction r = plan_reduction("logsumexp", self, dims, keepdim);
   const Tensor x = self.is_floating_point() ? self : self.to(kFloat32);  // integers give float32, as exp
   if (r.count == 0) return log(sum(exp(x), dims, keepdim));
-  Tensor m = amax(x, dims, /*keepdim=*/true);
+  // m is a constant shift: detached, so the gradient is exactly softmax(x).
+  Tensor m = amax(x.detach(), dims, /*keepdim=*/true);
   m = where(isinf(m), 0.0, m);
   return (log(sum(exp(x - m), dims, /*keepdim=*/true)) + m).reshape(r.out_shape);
 }
 
 Tensor norm(const Tensor& self, double p, IntArrayRef dims, bool keepdim) {
-  plan_reduction("norm", self, dims, keepdim);
+  const Reduction r = plan_reduction("norm", self, dims, keepdim);
   EMBER_CHECK_TYPE(self.is_floating_point(),
                    "norm(): input dtype should be either floating point or complex dtypes. Got {} instead.",
                    self.dtype());
-  const Tensor x = upcast_half(self), magnitude = abs(x);
   Tensor out;
-  if (p == 2) {
-    out = sqrt(sum(x * x, dims, keepdim));
-  } else if (p == 1) {
-    out = sum(magnitude, dims, keepdim);
-  } else if (p == INFINITY) {
-    out = amax(magnitude, dims, keepdim);
-  } else if (p == -INFINITY) {
-    out = amin(magnitude, dims, keepdim);
-  } else if (p == 0) {
-    out = sum(ne(x, 0), dims, keepdim, x.dtype());  // the count of non-zeros
-  } else {
-    out = pow(sum(pow(magnitude, p), dims, keepdim), 1.0 / p);
+  {
+    autograd::NoGradGuard no_grad;  // recorded below as one node, with the limits at 0 PyTorch uses
+    const Tensor x = upcast_half(self), magnitude = abs(x);
+    if (p == 2) {
+      out = sqrt(sum(x * x, dims, keepdim));
+    } else if (p == 1) {
+      out = sum(magnitude, dims, keepdim);
+    } else if (p == INFINITY) {
+      out = amax(magnitude, dims, keepdim);
+    } else if (p == -INFINITY) {
+      out = amin(magnitude, dims, keepdim);
+    } else if (p == 0) {
+      out = sum(ne(x, 0), dims, keepdim, x.dtype());  // the count of non-zeros
+    } else {
+      out = pow(sum(pow(magnitude, p), dims, keepdim), 1.0 / p);
+    }
+    out = out.to(self.dtype());
   }
-  return out.to(self.dtype());
+  if (autograd::needs_grad(self)) {
+    autograd::record("norm", {self}, out, [self = save(self), result = save_output(out), r, p](const Tensor& grad) {
+      const Tensor x = self.get();
+      const Shape kept = kept_shape(x.shape(), r);
+      const Tensor g = grad.reshape(kept), norm_k = result.get().reshape(kept);
+      if (p == 0) return TensorList{zeros_like(x)};
+      if (p == 1) return TensorList{g * sign(x)};
+      if (std::isinf(p)) {  // shared among the elements at the extreme, as amax
+        const Tensor at_extreme = eq(abs(x), norm_k);
+        return TensorList{where(at_extreme, g * sign(x) / sum(at_extreme, reduced_dims(r), /*keepdim=*/true), 0.0)};
+      }
+      // d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1); 0 where the norm is 0.
+      const Tensor scaled = p == 2 ? x / norm_k : x * pow(abs(x), p - 2) / pow(norm_k, p - 1);
+      return TensorList{where(eq(norm_k, 0), 0.0, g * scaled)};
+    });
+  }
+  return out;
 }
 
 Tensor all(const Tensor& self) { return logic_impl("all", Logic::All, self, {}, /*keepdim=*/false); }
@@ -383,6 +473,13 @@ Tensor cumsum(const Tensor& self, int64_t dim, std::optional<DType> dtype) {
                            }
                          });
   });
+  if (autograd::needs_grad(self)) {
+    // Each input feeds every later output: the gradient is the reversed cumulative sum.
+    autograd::record("cumsum", {self}, out, [d, rows_dim = self.dim() == 0](const Tensor& grad) {
+      if (rows_dim) return TensorList{grad};
+      return TensorList{flip(cumsum(flip(grad, {d}), d), {d})};
+    });
+  }
   return out;
 }
 

@@ -9,8 +9,67 @@
 namespace ember {
 namespace {
 
-Tensor make_view(const Tensor& self, Shape sizes, Shape strides, int64_t offset) {
-  return Tensor::make(self.impl()->storage(), std::move(sizes), std::move(strides), offset, self.dtype());
+using autograd::TensorList;
+
+// A new geometry over self's storage. Under autograd it records `backward`
+// (grad of the view -> grad of self) and marks the result as a view, so that
+// an in-place op on it can refuse (see assign_with_history).
+template <class Backward>
+Tensor make_view(const char* op, const Tensor& self, Shape sizes, Shape strides, int64_t offset,
+                 const Backward& backward) {
+  Tensor out = Tensor::make(self.impl()->storage(), std::move(sizes), std::move(strides), offset, self.dtype());
+  if (autograd::needs_grad(self)) {
+    autograd::record(op, {self}, out, [backward](const Tensor& grad) { return TensorList{backward(grad)}; });
+    out.impl()->autograd()->is_view = true;
+  }
+  return out;
+}
+
+// The gradient of a view that picks part of self: grad placed at the same view
+// of zeros of self's shape. Recorded too (its backward takes the view again),
+// so that second derivatives flow through.
+template <class View>
+Tensor embed(const char* op, const Tensor& grad, const Shape& shape, const View& view) {
+  Tensor out = zeros(shape, grad.options());
+  {
+    autograd::NoGradGuard no_grad;
+    Tensor part = view(out);
+    part.copy_(grad);
+  }
+  if (autograd::needs_grad(grad)) {
+    autograd::record(op, {grad}, out, [view](const Tensor& g) { return TensorList{view(g)}; });
+  }
+  return out;
+}
+
+std::vector<int64_t> inverse_permutation(IntArrayRef dims, int64_t n) {
+  std::vector<int64_t> inverse(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) inverse[static_cast<size_t>(dims[i] < 0 ? dims[i] + n : dims[i])] = i;
+  return inverse;
+}
+
+// The storage position of every element of a view (an int64 tensor of its shape).
+Tensor element_positions(IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  Tensor positions = full(sizes, offset, kInt64);
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    Shape along(sizes.size(), 1);
+    along[d] = sizes[d];
+    positions = positions + arange(sizes[d], kInt64).reshape(along) * strides[d];
+  }
+  return positions;
+}
+
+// Do two elements of t share memory (a stretched dim)?
+bool has_overlap(const Tensor& t) {
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (t.shape()[d] > 1 && t.strides()[d] == 0) return true;
+  }
+  return false;
+}
+
+// The backward of the views that only rearrange (view, reshape, squeeze, ...).
+auto reshape_to(const Tensor& self) {
+  return [shape = self.shape()](const Tensor& grad) { return grad.reshape(shape); };
 }
 
 // Resolves one -1 in `shape` against numel (PyTorch's infer_size).
@@ -70,14 +129,14 @@ Tensor view(const Tensor& self, IntArrayRef shape) {
               "view: view size {} is not compatible with input tensor's size {} and stride {} (at least one dimension "
               "spans across two contiguous subspaces). Use .reshape(...) instead.",
               sizes, self.shape(), self.strides());
-  return make_view(self, std::move(sizes), std::move(*strides), self.storage_offset());
+  return make_view("view", self, std::move(sizes), std::move(*strides), self.storage_offset(), reshape_to(self));
 }
 
 Tensor reshape(const Tensor& self, IntArrayRef shape) {
   detail::check_defined("reshape", self);
   Shape sizes = infer_size("reshape", shape, self.numel());
   if (std::optional<Shape> strides = view_strides(self.shape(), self.strides(), sizes)) {
-    return make_view(self, std::move(sizes), std::move(*strides), self.storage_offset());
+    return make_view("reshape", self, std::move(sizes), std::move(*strides), self.storage_offset(), reshape_to(self));
   }
   return clone(self).view(sizes);
 }
@@ -95,25 +154,28 @@ Tensor permute(const Tensor& self, IntArrayRef dims) {
     sizes[i] = self.shape()[d];
     strides[i] = self.strides()[d];
   }
-  return make_view(self, std::move(sizes), std::move(strides), self.storage_offset());
+  return make_view("permute", self, std::move(sizes), std::move(strides), self.storage_offset(),
+                   [inverse = inverse_permutation(dims, n)](const Tensor& grad) { return grad.permute(inverse); });
 }
 
 Tensor transpose(const Tensor& self, int64_t dim0, int64_t dim1) {
   detail::check_defined("transpose", self);
   const int64_t n = self.dim();
   int64_t a = wrap_dim("transpose", dim0, n), b = wrap_dim("transpose", dim1, n);
-  if (n == 0) return make_view(self, {}, {}, self.storage_offset());
   Shape sizes = self.shape(), strides = self.strides();
-  std::swap(sizes[a], sizes[b]);
-  std::swap(strides[a], strides[b]);
-  return make_view(self, std::move(sizes), std::move(strides), self.storage_offset());
+  if (n > 0) {
+    std::swap(sizes[a], sizes[b]);
+    std::swap(strides[a], strides[b]);
+  }
+  return make_view("transpose", self, std::move(sizes), std::move(strides), self.storage_offset(),
+                   [a, b](const Tensor& grad) { return grad.transpose(a, b); });
 }
 
 Tensor t(const Tensor& self) {
   detail::check_defined("t", self);
   EMBER_CHECK(self.dim() <= 2, "t: expected a tensor with <= 2 dimensions, got {} (shape {}); use transpose(dim0, dim1)",
               self.dim(), self.shape());
-  return self.dim() < 2 ? make_view(self, self.shape(), self.strides(), self.storage_offset()) : transpose(self, 0, 1);
+  return self.dim() < 2 ? transpose(self, 0, 0) : transpose(self, 0, 1);
 }
 
 Tensor expand(const Tensor& self, IntArrayRef shape) {
@@ -142,7 +204,8 @@ Tensor expand(const Tensor& self, IntArrayRef shape) {
       strides[i] = 0;
     }
   }
-  return make_view(self, std::move(sizes), std::move(strides), self.storage_offset());
+  return make_view("expand", self, std::move(sizes), std::move(strides), self.storage_offset(),
+                   [shape = self.shape()](const Tensor& grad) { return autograd::sum_to(grad, shape); });
 }
 
 Tensor squeeze(const Tensor& self) {
@@ -153,7 +216,7 @@ Tensor squeeze(const Tensor& self) {
     sizes.push_back(self.shape()[d]);
     strides.push_back(self.strides()[d]);
   }
-  return make_view(self, std::move(sizes), std::move(strides), self.storage_offset());
+  return make_view("squeeze", self, std::move(sizes), std::move(strides), self.storage_offset(), reshape_to(self));
 }
 
 Tensor squeeze(const Tensor& self, int64_t dim) {
@@ -164,7 +227,7 @@ Tensor squeeze(const Tensor& self, int64_t dim) {
     sizes.erase(d);
     strides.erase(d);
   }
-  return make_view(self, std::move(sizes), std::move(strides), self.storage_offset());
+  return make_view("squeeze", self, std::move(sizes), std::move(strides), self.storage_offset(), reshape_to(self));
 }
 
 Tensor unsqueeze(const Tensor& self, int64_t dim) {
@@ -174,7 +237,7 @@ Tensor unsqueeze(const Tensor& self, int64_t dim) {
   int64_t stride = d < self.dim() ? sizes[d] * strides[d] : 1;
   sizes.insert(d, 1);
   strides.insert(d, stride);
-  return make_view(self, std::move(sizes), std::move(strides), self.storage_offset());
+  return make_view("unsqueeze", self, std::move(sizes), std::move(strides), self.storage_offset(), reshape_to(self));
 }
 
 Tensor flatten(const Tensor& self, int64_t start_dim, int64_t end_dim) {
@@ -225,7 +288,11 @@ Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start, std:
   sizes[d] = length;
   strides[d] *= step;
   int64_t offset = self.storage_offset() + (length > 0 ? lo * self.strides()[d] : 0);
-  return make_view(self, std::move(sizes), std::move(strides), offset);
+  return make_view("slice", self, std::move(sizes), std::move(strides), offset,
+                   [shape = self.shape(), d, lo, hi, step](const Tensor& grad) {
+                     return embed("slice_backward", grad, shape,
+                                  [=](const Tensor& t) { return t.slice(d, lo, hi, step); });
+                   });
 }
 
 Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length) {
@@ -254,7 +321,10 @@ Tensor select(const Tensor& self, int64_t dim, int64_t index) {
   int64_t offset = self.storage_offset() + index * strides[d];
   sizes.erase(d);
   strides.erase(d);
-  return make_view(self, std::move(sizes), std::move(strides), offset);
+  return make_view("select", self, std::move(sizes), std::move(strides), offset,
+                   [shape = self.shape(), d, index](const Tensor& grad) {
+                     return embed("select_backward", grad, shape, [=](const Tensor& t) { return t.select(d, index); });
+                   });
 }
 
 Tensor diagonal(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2) {
@@ -275,7 +345,11 @@ Tensor diagonal(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2) 
   }
   sizes.push_back(length);
   strides.push_back(self.strides()[a] + self.strides()[b]);
-  return make_view(self, std::move(sizes), std::move(strides), start);
+  return make_view("diagonal", self, std::move(sizes), std::move(strides), start,
+                   [shape = self.shape(), offset, a, b](const Tensor& grad) {
+                     return embed("diagonal_backward", grad, shape,
+                                  [=](const Tensor& t) { return t.diagonal(offset, a, b); });
+                   });
 }
 
 Tensor as_strided(const Tensor& self, IntArrayRef size, IntArrayRef stride, std::optional<int64_t> storage_offset) {
@@ -295,7 +369,28 @@ Tensor as_strided(const Tensor& self, IntArrayRef size, IntArrayRef stride, std:
               "as_strided: sizes {}, strides {} and storage offset {} need {} elements of storage, but the storage "
               "holds {}",
               size, stride, offset, last + 1, storage_elems);
-  return make_view(self, Shape(size), Shape(stride), offset);
+  Tensor out = Tensor::make(self.impl()->storage(), Shape(size), Shape(stride), offset, self.dtype());
+  if (autograd::needs_grad(self)) {
+    // Through storage positions: the view's gradients are added at the storage
+    // elements they read (overlapping windows sum), then read back at self's.
+    EMBER_CHECK_KIND(NotImplemented, !has_overlap(self),
+                     "as_strided: the derivative for an input whose elements overlap in memory (shape {}, strides {}) "
+                     "is not implemented",
+                     self.shape(), self.strides());
+    autograd::record("as_strided", {self}, out,
+                     [self_shape = self.shape(), self_strides = self.strides(), self_offset = self.storage_offset(),
+                      sizes = out.shape(), strides = out.strides(), offset](const Tensor& grad) {
+                       const Tensor self_at = element_positions(self_shape, self_strides, self_offset);
+                       const Tensor view_at = element_positions(sizes, strides, offset);
+                       if (self_at.numel() == 0 || view_at.numel() == 0) return TensorList{zeros(self_shape, grad.options())};
+                       const int64_t extent =
+                           std::max(self_at.max().item<int64_t>(), view_at.max().item<int64_t>()) + 1;
+                       const Tensor storage = zeros({extent}, grad.options()).index_add(0, view_at.reshape({-1}), grad.reshape({-1}));
+                       return TensorList{storage.take(self_at)};
+                     });
+    out.impl()->autograd()->is_view = true;
+  }
+  return out;
 }
 
 std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors) {

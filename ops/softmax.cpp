@@ -158,9 +158,30 @@ Tensor softmax_impl(const char* op, Kind kind, const Tensor& self, int64_t dim) 
 
 }  // namespace
 
-Tensor softmax(const Tensor& self, int64_t dim) { return softmax_impl("softmax", Kind::Softmax, self, dim); }
+// Backward, with y the saved output and g the gradient along the dim:
+//   softmax:     y * (g - sum(g * y))
+//   log_softmax: g - exp(y) * sum(g)
+// Both are composites of differentiable ops, so second derivatives work.
+Tensor softmax(const Tensor& self, int64_t dim) {
+  Tensor out = softmax_impl("softmax", Kind::Softmax, self, dim);
+  if (autograd::needs_grad(self)) {
+    autograd::record("softmax", {self}, out, [result = autograd::save_output(out), dim](const Tensor& grad) {
+      const Tensor y = result.get();
+      return autograd::TensorList{y * (grad - (grad * y).sum({dim}, /*keepdim=*/true))};
+    });
+  }
+  return out;
+}
 
-Tensor log_softmax(const Tensor& self, int64_t dim) { return softmax_impl("log_softmax", Kind::LogSoftmax, self, dim); }
+Tensor log_softmax(const Tensor& self, int64_t dim) {
+  Tensor out = softmax_impl("log_softmax", Kind::LogSoftmax, self, dim);
+  if (autograd::needs_grad(self)) {
+    autograd::record("log_softmax", {self}, out, [result = autograd::save_output(out), dim](const Tensor& grad) {
+      return autograd::TensorList{grad - exp(result.get()) * grad.sum({dim}, /*keepdim=*/true)};
+    });
+  }
+  return out;
+}
 
 Tensor Tensor::softmax(int64_t dim) const { return ember::softmax(*this, dim); }
 Tensor Tensor::log_softmax(int64_t dim) const { return ember::log_softmax(*this, dim); }

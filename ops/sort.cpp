@@ -83,7 +83,20 @@ std::pair<Tensor, Tensor> sorted_prefix(const char* op, const Tensor& self, int6
   shape[dim] = k.value_or(shape[dim]);
   Tensor values = empty(shape, self.options()), indices = empty(shape, {kInt64, self.device()});
   sort_rows(op, rows, dim, shape[dim], order, values, indices);
-  if (self.dim() == 0) return {values.view({}), indices.view({})};
+  if (self.dim() == 0) {
+    values = values.view({});
+    indices = indices.view({});
+  }
+  if (autograd::needs_grad(self)) {
+    // Each value's gradient goes back to the position it came from.
+    autograd::record(op, {self}, autograd::TensorList{values, indices},
+                     [shape = rows.shape(), self_shape = self.shape(), dim, indices](const autograd::TensorList& grads) {
+                       const Shape picked = indices.dim() == 0 ? Shape{1} : indices.shape();
+                       const Tensor placed = zeros(shape, grads[0].options())
+                                                 .scatter(dim, indices.reshape(picked), grads[0].reshape(picked));
+                       return autograd::TensorList{placed.reshape(self_shape)};
+                     });
+  }
   return {values, indices};
 }
 

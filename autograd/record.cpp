@@ -1,0 +1,98 @@
+// Recording helpers behind autograd/record.h: edges from inputs, outputs
+// attached to their node, saved tensors and their version checks, sum_to.
+#include <ember/autograd/record.h>
+#include <ember/ops/ops.h>
+
+namespace ember::autograd {
+namespace {
+thread_local Node* current_node = nullptr;
+}  // namespace
+
+namespace detail {
+
+CurrentNodeGuard::CurrentNodeGuard(Node* node) : previous_(current_node) { current_node = node; }
+CurrentNodeGuard::~CurrentNodeGuard() { current_node = previous_; }
+
+void fail_released(const Node& node) {
+  throw Error(ErrorKind::Runtime,
+              fmt::format("{}: Trying to backward through the graph a second time (or directly access saved tensors "
+                          "after they have already been freed). Saved intermediate values of the graph are freed when "
+                          "you call .backward() or autograd::grad(). Specify retain_graph=true if you need to backward "
+                          "through the graph a second time or if you need to access saved tensors after calling "
+                          "backward.",
+                          node.name()));
+}
+
+std::vector<Edge> collect_edges(const TensorList& inputs) {
+  std::vector<Edge> edges;
+  edges.reserve(inputs.size());
+  for (const Tensor& input : inputs) edges.push_back(gradient_edge(input));
+  return edges;
+}
+
+// Integer outputs (indices) have no gradient: they keep no grad_fn, but still
+// count as outputs so that the formula's gradient list lines up.
+void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& outputs) {
+  for (uint32_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& out = outputs[i];
+    node->add_output(out);
+    if (!out.is_floating_point()) continue;
+    AutogradMeta& meta = out.impl()->autograd_or_create();
+    meta.requires_grad = true;
+    meta.grad_fn = node;
+    meta.output_nr = i;
+  }
+}
+
+}  // namespace detail
+
+SavedTensor::SavedTensor(const Tensor& t, bool is_output)
+    : data_(is_output && t.defined() ? t.detach() : t), version_(t.defined() ? t.version() : 0), is_output_(is_output) {}
+
+Tensor SavedTensor::get() const {
+  if (!data_.defined()) return data_;
+  if (data_.version() != version_) {
+    throw Error(ErrorKind::Runtime,
+                fmt::format("one of the variables needed for gradient computation has been modified by an inplace "
+                            "operation: a {} tensor of shape {} saved by {} is at version {}; expected version {} "
+                            "instead. Hint: change the in-place op (x.add_(y)) to its out-of-place form (x = x + y), "
+                            "or clone() the tensor before modifying it.",
+                            data_.dtype(), data_.shape(), current_node ? current_node->name() : "an op",
+                            data_.version(), version_));
+  }
+  if (!is_output_ || !current_node || !is_grad_enabled()) return data_;
+  // create_graph: the output again, as an output of the node computing its gradient.
+  Tensor output = data_.detach();
+  AutogradMeta& meta = output.impl()->autograd_or_create();
+  meta.requires_grad = true;
+  meta.grad_fn = current_node->shared_from_this();
+  return output;
+}
+
+bool needs_input_grad(size_t i) {
+  EMBER_INTERNAL_ASSERT(current_node != nullptr && i < current_node->next_edges().size());
+  return current_node->next_edges()[i].node != nullptr;
+}
+
+void rebase_history(const Tensor& self, const Tensor& result) {
+  const AutogradMeta* from = result.impl()->autograd();
+  if (!from || !from->grad_fn) return;
+  AutogradMeta& meta = self.impl()->autograd_or_create();
+  meta.requires_grad = true;
+  meta.grad_fn = from->grad_fn;
+  meta.output_nr = from->output_nr;
+}
+
+Tensor sum_to(const Tensor& grad, IntArrayRef shape) {
+  if (grad.shape() == shape) return grad;
+  const int64_t leading = grad.dim() - static_cast<int64_t>(shape.size());
+  EMBER_INTERNAL_ASSERT(leading >= 0);
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < grad.dim(); ++d) {
+    if (d < leading || (shape[d - leading] == 1 && grad.shape()[d] != 1)) dims.push_back(d);
+  }
+  Tensor summed = dims.empty() ? grad : sum(grad, dims, /*keepdim=*/true);
+  return summed.reshape(shape);
+}
+
+}  // namespace ember::autograd

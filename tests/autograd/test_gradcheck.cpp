@@ -1,0 +1,199 @@
+// The op table of the autograd issue: every differentiable op, on samples with
+// broadcasting, non-contiguous (transposed) inputs and 0-d tensors, checked by
+// gradcheck (central differences in float64) and, where the backward is built
+// from differentiable ops, by gradgradcheck. Also tests gradcheck itself.
+#include "harness.h"
+
+using namespace ember;
+using namespace ember::testing;
+
+namespace {
+
+using Fn = std::function<Tensor(const autograd::TensorList&)>;
+
+struct Input {
+  Shape shape;
+  double lo = -2, hi = 2;
+  Layout layout = Layout::Contiguous;
+};
+
+struct OpCase {
+  const char* name;
+  std::vector<Input> inputs;
+  Fn fn;
+  bool second_order = true;
+};
+
+autograd::TensorList make_inputs(const std::vector<Input>& specs) {
+  autograd::TensorList inputs;
+  uint64_t seed = 11;
+  for (const Input& in : specs) {
+    inputs.push_back(make_tensor(in.shape, kFloat64, in.lo, in.hi, seed++, in.layout).requires_grad_());
+  }
+  return inputs;
+}
+
+const Input kMatrix{{3, 4}}, kTransposed{{3, 4}, -2, 2, Layout::Transposed}, kPositive{{3, 4}, 0.5, 2};
+const Input kScalar{{}}, kRow{{4}}, kCube{{2, 3, 4}};
+
+std::vector<OpCase> op_table() {
+  using L = const autograd::TensorList&;
+  return {
+      // elementwise arithmetic, with broadcasting and 0-d operands
+      {"add", {kMatrix, kRow}, [](L x) { return add(x[0], x[1], 2.5); }},
+      {"add_scalar_tensor", {kTransposed, kScalar}, [](L x) { return x[0] + x[1]; }},
+      {"sub", {kMatrix, kRow}, [](L x) { return sub(x[0], x[1], 0.5); }},
+      {"mul", {kTransposed, kRow}, [](L x) { return x[0] * x[1]; }},
+      {"div", {kMatrix, {{4}, 0.5, 2}}, [](L x) { return x[0] / x[1]; }},
+      {"scalar_ops", {kMatrix}, [](L x) { return (3.0 - x[0] * 2.0 + 1.0) / 4.0; }},
+      {"neg", {kTransposed}, [](L x) { return -x[0]; }},
+      {"pow_scalar", {kPositive}, [](L x) { return x[0].pow(2.5); }},
+      {"pow_tensor", {kPositive, {{4}, -1, 2}}, [](L x) { return pow(x[0], x[1]); }},
+      {"pow_base", {kRow}, [](L x) { return pow(Scalar(1.7), x[0]); }},
+      {"maximum", {kMatrix, kRow}, [](L x) { return maximum(x[0], x[1]); }},
+      {"minimum", {kTransposed, kMatrix}, [](L x) { return minimum(x[0], x[1]); }},
+      {"lerp", {kMatrix, kMatrix, {{4}, 0, 1}}, [](L x) { return lerp(x[0], x[1], x[2]); }},
+      {"where", {kMatrix, kRow}, [](L x) { return where(gt(x[0], 0.1), x[0], x[1]); }},
+      {"clamp", {kMatrix}, [](L x) { return x[0].clamp(-1.0, 1.0); }},
+      {"clamp_tensor", {kMatrix, {{4}, -2, -0.5}, {{3, 1}, 0.5, 2}}, [](L x) { return clamp(x[0], x[1], x[2]); }},
+      {"nan_to_num", {kMatrix}, [](L x) { return x[0].nan_to_num(); }},
+      {"masked_fill", {kMatrix}, [](L x) { return x[0].masked_fill(gt(x[0], 0), 2.0); }},
+      // unary math
+      {"abs", {kTransposed}, [](L x) { return abs(x[0]); }},
+      {"exp", {kTransposed}, [](L x) { return exp(x[0]); }},
+      {"exp2", {kMatrix}, [](L x) { return exp2(x[0]); }},
+      {"log", {kPositive}, [](L x) { return log(x[0]); }},
+      {"log2", {kPositive}, [](L x) { return log2(x[0]); }},
+      {"log1p", {kPositive}, [](L x) { return log1p(x[0]); }},
+      {"expm1", {kMatrix}, [](L x) { return expm1(x[0]); }},
+      {"sqrt", {kPositive}, [](L x) { return sqrt(x[0]); }},
+      {"rsqrt", {kPositive}, [](L x) { return rsqrt(x[0]); }},
+      {"sin", {kMatrix}, [](L x) { return sin(x[0]); }},
+      {"cos", {kMatrix}, [](L x) { return cos(x[0]); }},
+      {"tan", {{{3, 4}, -1, 1}}, [](L x) { return tan(x[0]); }},
+      {"tanh", {kTransposed}, [](L x) { return tanh(x[0]); }},
+      {"sigmoid", {kMatrix}, [](L x) { return sigmoid(x[0]); }},
+      {"reciprocal", {kPositive}, [](L x) { return reciprocal(x[0]); }},
+      {"erf", {kMatrix}, [](L x) { return erf(x[0]); }},
+      {"step_ops", {kMatrix},
+       [](L x) { return floor(x[0]) + ceil(x[0]) + round(x[0]) + trunc(x[0]) + sign(x[0]) + x[0]; }, false},
+      // activations
+      {"relu", {kTransposed}, [](L x) { return relu(x[0]); }},
+      {"leaky_relu", {kMatrix}, [](L x) { return leaky_relu(x[0], 0.2); }},
+      {"elu", {kMatrix}, [](L x) { return elu(x[0], 1.5); }},
+      {"gelu", {kMatrix}, [](L x) { return gelu(x[0]); }},
+      {"gelu_tanh", {kMatrix}, [](L x) { return gelu(x[0], "tanh"); }},
+      {"silu", {kMatrix}, [](L x) { return silu(x[0]); }},
+      {"softplus", {kMatrix}, [](L x) { return softplus(x[0], 2.0, 3.0); }},
+      {"hardtanh", {kMatrix}, [](L x) { return hardtanh(x[0], -1.0, 1.5); }},
+      // reductions
+      {"sum", {kTransposed}, [](L x) { return x[0].sum(); }},
+      {"sum_dims", {kCube}, [](L x) { return x[0].sum({0, 2}, /*keepdim=*/true); }},
+      {"mean", {kCube}, [](L x) { return x[0].mean({1}); }},
+      {"prod", {{{3, 4}, 0.5, 1.5}}, [](L x) { return x[0].prod(1); }},
+      {"prod_with_zero", {kMatrix}, [](L x) { return (x[0] * tensor({0.0, 1.0, 1.0, 1.0})).prod(1); }},
+      {"prod_all", {{{2, 3}, 0.5, 1.5}}, [](L x) { return x[0].prod(); }},
+      {"amax", {kCube}, [](L x) { return x[0].amax({1, 2}); }},
+      {"amin", {kTransposed}, [](L x) { return x[0].amin({0}); }},
+      {"max_dim", {kCube}, [](L x) { return x[0].max(1).first; }},
+      {"min_all", {kMatrix}, [](L x) { return x[0].min(); }},
+      {"var", {kCube}, [](L x) { return x[0].var({1}); }},
+      {"std", {kTransposed}, [](L x) { return x[0].std({0}, 0); }},
+      {"logsumexp", {kCube}, [](L x) { return x[0].logsumexp({2}); }},
+      {"norm2", {kCube}, [](L x) { return x[0].norm(2, {1}); }},
+      {"norm1", {kMatrix}, [](L x) { return x[0].norm(1); }},
+      {"norm_inf", {kMatrix}, [](L x) { return x[0].norm(INFINITY, {1}); }, false},
+      {"norm3", {kMatrix}, [](L x) { return x[0].norm(3, {0}); }},
+      {"cumsum", {kTransposed}, [](L x) { return x[0].cumsum(1); }},
+      {"softmax", {kCube}, [](L x) { return softmax(x[0], 1); }},
+      {"log_softmax", {kTransposed}, [](L x) { return log_softmax(x[0], -1); }},
+      // linear algebra
+      {"matmul", {kMatrix, {{4, 2}}}, [](L x) { return matmul(x[0], x[1]); }},
+      {"matmul_batched_broadcast", {{{2, 1, 3, 4}}, {{3, 4, 2}}}, [](L x) { return matmul(x[0], x[1]); }},
+      {"matmul_vector_matrix", {kRow, {{2, 4, 3}}}, [](L x) { return matmul(x[0], x[1]); }},
+      {"matmul_matrix_vector", {kCube, kRow}, [](L x) { return matmul(x[0], x[1]); }},
+      {"matmul_dot", {kRow, kRow}, [](L x) { return matmul(x[0], x[1]); }},
+      {"mm", {kTransposed, {{4, 2}}}, [](L x) { return mm(x[0], x[1]); }},
+      {"bmm", {kCube, {{2, 4, 3}}}, [](L x) { return bmm(x[0], x[1]); }},
+      {"addmm", {kRow, {{2, 3}}, {{3, 4}}}, [](L x) { return addmm(x[0], x[1], x[2], 0.5, 2.0); }},
+      {"mv", {kMatrix, kRow}, [](L x) { return mv(x[0], x[1]); }},
+      {"dot", {kRow, kRow}, [](L x) { return dot(x[0], x[1]); }},
+      {"outer", {{{3}}, kRow}, [](L x) { return outer(x[0], x[1]); }},
+      {"einsum_attention", {{{2, 2, 3, 4}}, {{2, 2, 5, 4}}}, [](L x) { return einsum("bhqd,bhkd->bhqk", {x[0], x[1]}); }},
+      {"einsum_trace", {{{3, 3}}}, [](L x) { return einsum("ii->", {x[0]}); }},
+      // views
+      {"view_permute", {kCube}, [](L x) { return x[0].permute({2, 0, 1}).reshape({4, 6}); }},
+      {"transpose_t", {kTransposed}, [](L x) { return x[0].t() * tensor({1.0, 2.0, 3.0}); }},
+      {"expand", {{{3, 1}}}, [](L x) { return x[0].expand({2, 3, 4}); }},
+      {"squeeze_unsqueeze", {{{3, 1, 4}}}, [](L x) { return x[0].squeeze().unsqueeze(0).squeeze(0).unsqueeze(-1); }},
+      {"flatten_unflatten", {kCube}, [](L x) { return x[0].flatten().unflatten(0, {4, 6}); }},
+      {"slice_step", {kCube}, [](L x) { return x[0].slice(2, 1, std::nullopt, 2); }},
+      {"narrow_select", {kTransposed}, [](L x) { return x[0].narrow(0, 1, 2).select(1, -1); }},
+      {"diagonal", {kCube}, [](L x) { return x[0].diagonal(1, 1, 2); }},
+      {"reshape_copy", {kTransposed}, [](L x) { return x[0].reshape({12}); }},
+      // joining and copies
+      {"cat", {kMatrix, {{3, 2}}}, [](L x) { return cat({x[0], x[1]}, 1); }},
+      {"stack", {kMatrix, kTransposed}, [](L x) { return stack({x[0], x[1]}, 1); }},
+      {"split_chunk_unbind", {kMatrix},
+       [](L x) { return x[0].split(3, 1)[1] + x[0].chunk(2, 1)[0].sum() + x[0].unbind(1)[2].sum(); }},
+      {"repeat_tile", {{{2, 3}}}, [](L x) { return x[0].repeat({2, 1, 2}).sum(0) + x[0].tile({1, 2}); }},
+      {"flip_roll", {kTransposed}, [](L x) { return x[0].flip({0, 1}) + x[0].roll({1, -2}, {0, 1}); }},
+      {"tril_triu", {kMatrix}, [](L x) { return x[0].tril() + x[0].triu(1) * 2; }},
+      {"clone_contiguous", {kTransposed}, [](L x) { return x[0].clone() + x[0].contiguous(); }},
+      {"as_strided", {kMatrix}, [](L x) { return x[0].as_strided({3, 2}, {2, 1}, 1); }},
+      {"copy_into", {kRow},
+       [](L x) {
+         Tensor out = zeros({3, 4}, kFloat64);
+         out.copy_(x[0]);
+         return out;
+       }},
+      // indexing and sorting
+      {"gather", {kMatrix}, [](L x) { return x[0].gather(1, tensor({{0, 0}, {3, 1}, {2, 2}})); }},
+      {"scatter", {kMatrix, {{3, 2}}}, [](L x) { return x[0].scatter(1, tensor({{0, 2}, {1, 3}, {3, 0}}), x[1]); }},
+      {"scatter_value", {kMatrix}, [](L x) { return x[0].scatter(1, tensor({{0}, {1}, {3}}), 5.0); }},
+      {"scatter_add", {kMatrix, {{3, 2}}},
+       [](L x) { return x[0].scatter_add(1, tensor({{0, 0}, {1, 3}, {3, 3}}), x[1]); }},
+      {"index_select", {kTransposed}, [](L x) { return x[0].index_select(1, tensor({3, 0, 3})); }},
+      {"index_add", {kMatrix, {{3, 2}}}, [](L x) { return x[0].index_add(1, tensor({1, 1}), x[1], 0.5); }},
+      {"masked_select", {kMatrix}, [](L x) { return x[0].masked_select(gt(x[0], 0)); }},
+      {"take", {kTransposed}, [](L x) { return x[0].take(tensor({{0, -1}, {5, 5}})); }},
+      {"sort", {kTransposed}, [](L x) { return x[0].sort(1).first; }},
+      {"topk", {kCube}, [](L x) { return x[0].topk(2, 1).first; }},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck: every differentiable op of the table", "[autograd][gradcheck]") {
+  for (const OpCase& c : op_table()) {
+    INFO("op " << c.name);
+    const autograd::TensorList inputs = make_inputs(c.inputs);
+    CHECK(autograd::gradcheck(c.fn, inputs));
+  }
+}
+
+TEST_CASE("gradgradcheck: ops whose backward is differentiable", "[autograd][gradcheck]") {
+  for (const OpCase& c : op_table()) {
+    if (!c.second_order) continue;
+    INFO("op " << c.name);
+    const autograd::TensorList inputs = make_inputs(c.inputs);
+    CHECK(autograd::gradgradcheck(c.fn, inputs));
+  }
+}
+
+TEST_CASE("gradcheck catches a wrong backward and names it", "[autograd][gradcheck]") {
+  // sign's gradient is 0; pretending it is the identity must fail.
+  auto wrong = [](const autograd::TensorList& x) { return x[0].sign() + x[0].detach() * 0; };
+  REQUIRE(autograd::gradcheck([](const autograd::TensorList& x) { return x[0] * 3; },
+                              {tensor({1.0, 2.0}, kFloat64).requires_grad_()}));
+  Tensor x = tensor({0.5, 1.5}, kFloat64).requires_grad_();
+  // A function whose analytical gradient (of exp) is checked against a numerically different one.
+  auto lying = [](const autograd::TensorList& in) {
+    Tensor y = in[0] * 2;
+    y.register_hook([](const Tensor& g) { return g * 0.5; });  // halves the true gradient
+    return y;
+  };
+  REQUIRE_ERROR(autograd::gradcheck(lying, {x}), "gradcheck: Jacobian mismatch for output element 0 with respect to input 0");
+  REQUIRE_ERROR(autograd::gradcheck(wrong, {tensor({1.0f}).requires_grad_()}), "gradcheck: expected float64 CPU inputs");
+  REQUIRE_ERROR(autograd::gradcheck(wrong, {tensor({1.0}, kFloat64)}), "gradcheck: expected at least one input that requires grad");
+}
