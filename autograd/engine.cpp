@@ -1,6 +1,7 @@
 // The backward engine (see engine.h) and the Tensor methods that start it.
 // One pass counts, for every node reachable from the roots, how many edges lead
 // into it; a node runs when that count drops to zero, later-recorded first.
+#include <ember/autograd/anomaly.h>
 #include <ember/autograd/engine.h>
 #include <ember/autograd/grad_mode.h>
 #include <ember/autograd/record.h>
@@ -117,6 +118,7 @@ class GraphTask {
     if (capture_mode_ && !needed_.count(&node)) return {};  // leaves never are: grad() accumulates nothing
     GradModeGuard mode(create_graph_);
     TensorList outputs = node.apply(std::move(grads));
+    if (is_anomaly_enabled()) detail::check_backward_finite(node, outputs);
     if (!keep_graph_) node.release_saved();
     EMBER_INTERNAL_ASSERT(outputs.size() == node.next_edges().size(), "{} returned {} gradients for {} inputs",
                           node.name(), outputs.size(), node.next_edges().size());

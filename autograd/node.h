@@ -40,7 +40,7 @@ class Node : public std::enable_shared_from_this<Node> {
   Node& operator=(const Node&) = delete;
 
   // PyTorch's node names: "mul" records "MulBackward", "log_softmax" "LogSoftmaxBackward".
-  std::string name() const;
+  virtual std::string name() const;
   const char* op() const { return op_; }
   // Record order; the engine runs later nodes first, so backward order is deterministic.
   uint64_t sequence_nr() const { return sequence_nr_; }
@@ -57,6 +57,9 @@ class Node : public std::enable_shared_from_this<Node> {
   void add_hook(uint32_t output_nr, Hook hook) { hooks_.push_back({output_nr, std::move(hook)}); }
   // Runs the hooks of every output over grads (a hook may replace its gradient).
   virtual void run_hooks(TensorList& grads) const;
+  // Where the forward op ran: the native stack, kept in anomaly mode only.
+  const std::string& record_site() const { return record_site_; }
+  void set_record_site(std::string site) { record_site_ = std::move(site); }
 
  private:
   const char* op_;
@@ -64,12 +67,14 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<Edge> next_edges_;
   std::vector<OutputMeta> outputs_;
   std::vector<std::pair<uint32_t, Hook>> hooks_;
+  std::string record_site_;
 };
 
 // The node of a leaf that requires grad: adds the gradient into its .grad().
 class AccumulateGrad final : public Node {
  public:
   explicit AccumulateGrad(const Tensor& variable);
+  std::string name() const override { return "AccumulateGrad"; }
   TensorList apply(TensorList&& grads) override;
   void run_hooks(TensorList& grads) const override;
   const Tensor& variable() const { return variable_; }

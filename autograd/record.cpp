@@ -1,5 +1,6 @@
 // Recording helpers behind autograd/record.h: edges from inputs, outputs
 // attached to their node, saved tensors and their version checks, sum_to.
+#include <ember/autograd/anomaly.h>
 #include <ember/autograd/record.h>
 #include <ember/ops/ops.h>
 
@@ -32,7 +33,11 @@ std::vector<Edge> collect_edges(const TensorList& inputs) {
 
 // Integer outputs (indices) have no gradient: they keep no grad_fn, but still
 // count as outputs so that the formula's gradient list lines up.
-void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& outputs) {
+void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs) {
+  if (is_anomaly_enabled()) {
+    node->set_record_site(capture_stack());
+    check_forward_finite(*node, inputs, outputs);
+  }
   for (uint32_t i = 0; i < outputs.size(); ++i) {
     const Tensor& out = outputs[i];
     node->add_output(out);

@@ -66,7 +66,8 @@ class CurrentNodeGuard {
 
 [[noreturn]] void fail_released(const Node& node);
 std::vector<Edge> collect_edges(const TensorList& inputs);
-void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& outputs);
+// Attaches outputs to node; in anomaly mode also keeps the record site and checks the outputs.
+void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs);
 
 // A node whose backward is the op's lambda, stored in the node (one allocation).
 template <class F>
@@ -100,7 +101,7 @@ template <class F>
 void record(const char* op, const TensorList& inputs, const TensorList& outputs, F&& backward) {
   auto node = std::make_shared<detail::LambdaNode<std::decay_t<F>>>(op, detail::collect_edges(inputs),
                                                                      std::forward<F>(backward));
-  detail::attach_outputs(node, outputs);
+  detail::attach_outputs(node, inputs, outputs);
 }
 template <class F>
 void record(const char* op, const TensorList& inputs, const Tensor& output, F&& backward) {

@@ -50,6 +50,18 @@ int main(int argc, char** argv) {
     lib::Tensor a = lib::ones({1}), b = lib::ones({1});
     report("add_1", time_ns(7, 200000, [&] { lib::Tensor c = a + b; }));
   }
+  if (wanted("add_1_grad")) {  // recording overhead: the same add, with a node on the tape
+    lib::Tensor a = lib::ones({1}).requires_grad_(), b = lib::ones({1}).requires_grad_();
+    report("add_1_grad", time_ns(7, 100000, [&] { lib::Tensor c = a + b; }));
+  }
+  if (wanted("chain_100")) {  // forward + backward of 100 tiny steps, per chain
+    lib::Tensor x = lib::ones({1}).requires_grad_();
+    report("chain_100", time_ns(7, 500, [&] {
+      lib::Tensor y = x;
+      for (int i = 0; i < 100; ++i) y = y * 1.0001 + 0.0001;
+      y.sum().backward();
+    }));
+  }
   const int64_t n = 16 * 1024 * 1024;
   lib::Tensor x = lib::randn({n}), y = lib::randn({n});
   if (wanted("add_16M")) report("add_16M", time_ns(7, 10, [&] { lib::Tensor c = x + y; }));

@@ -1,0 +1,35 @@
+// Anomaly mode: while on, every recorded node keeps the native stack where it
+// was recorded, and the first NaN/Inf produced by a recorded forward op or by
+// a backward formula throws, naming the op, its input shapes and that stack.
+// Off by default; when off it costs one flag check per recorded op.
+#pragma once
+
+#include <ember/autograd/node.h>
+
+#include <string>
+
+namespace ember::autograd {
+
+bool is_anomaly_enabled();
+void set_detect_anomaly(bool enabled);
+
+class AnomalyModeGuard {
+ public:
+  explicit AnomalyModeGuard(bool enabled = true);
+  ~AnomalyModeGuard();
+  AnomalyModeGuard(const AnomalyModeGuard&) = delete;
+  AnomalyModeGuard& operator=(const AnomalyModeGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+namespace detail {
+// The calling thread's stack, one demangled frame per line (as symbols allow).
+std::string capture_stack();
+// Throws when a tensor of `tensors` holds a NaN or Inf (anomaly mode).
+void check_forward_finite(const Node& node, const TensorList& inputs, const TensorList& outputs);
+void check_backward_finite(const Node& node, const TensorList& grads);
+}  // namespace detail
+
+}  // namespace ember::autograd
