@@ -375,33 +375,79 @@ Tensor argmin(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
   return arg_extreme<Extreme::Min>("argmin", self, dim, keepdim);
 }
 
+namespace {
+
 // Two passes (mean, then the squared deviations): exact enough where the
-// one-pass sum of squares cancels catastrophically.
-Tensor var(const Tensor& self, IntArrayRef dims, double correction, bool keepdim) {
-  const Reduction r = plan_reduction("var", self, dims, keepdim);
-  EMBER_CHECK_TYPE(self.is_floating_point(), "var: std and var only support floating point dtypes, got {}",
+// one-pass sum of squares cancels catastrophically. Also returns the divisor.
+std::pair<Tensor, double> variance(const char* op, const Tensor& self, const Reduction& r, IntArrayRef dims,
+                                   double correction, bool keepdim) {
+  EMBER_CHECK_TYPE(self.is_floating_point(), "{}: std and var only support floating point dtypes, got {}", op,
                    self.dtype());
+  autograd::NoGradGuard no_grad;  // var and std record one node each
   const Tensor x = upcast_half(self);
   const Tensor deviation = x - x.mean(dims, /*keepdim=*/true);
   // N - correction <= 0 divides by zero: NaN or inf, as PyTorch.
   const double divisor = std::max(0.0, static_cast<double>(r.count) - correction);
-  return (sum(deviation * deviation, dims, keepdim) / divisor).to(self.dtype());
+  return {(sum(deviation * deviation, dims, keepdim) / divisor).to(self.dtype()), divisor};
+}
+
+// d var / dx = 2 (x - mean) / divisor; std divides that by 2 std (0 where std is 0).
+void record_variance(const char* op, const Tensor& self, const Tensor& out, const Reduction& r, double divisor,
+                     bool is_std) {
+  if (!autograd::needs_grad(self)) return;
+  autograd::record(op, {self}, out, [self = save(self), result = save_output(out), r, divisor, is_std](const Tensor& grad) {
+    const Tensor x = self.get();
+    const Shape kept = kept_shape(x.shape(), r);
+    const Tensor deviation = x - x.mean(reduced_dims(r), /*keepdim=*/true);
+    const Tensor g = grad.reshape(kept);
+    if (!is_std) return TensorList{g * deviation * (2.0 / divisor)};
+    const Tensor std_k = result.get().reshape(kept);
+    return TensorList{where(eq(std_k, 0), 0.0, g * deviation / (std_k * divisor))};
+  });
+}
+
+}  // namespace
+
+Tensor var(const Tensor& self, IntArrayRef dims, double correction, bool keepdim) {
+  const Reduction r = plan_reduction("var", self, dims, keepdim);
+  auto [out, divisor] = variance("var", self, r, dims, correction, keepdim);
+  record_variance("var", self, out, r, divisor, /*is_std=*/false);
+  return out;
 }
 
 Tensor std(const Tensor& self, IntArrayRef dims, double correction, bool keepdim) {
-  return sqrt(var(self, dims, correction, keepdim));
+  const Reduction r = plan_reduction("std", self, dims, keepdim);
+  auto [variance_out, divisor] = variance("std", self, r, dims, correction, keepdim);
+  Tensor out = sqrt(variance_out);
+  record_variance("std", self, out, r, divisor, /*is_std=*/true);
+  return out;
 }
 
 // log(sum(exp(x - m))) + m with m the max, so that exp never overflows; an
 // infinite max is replaced by 0 (all -inf gives -inf, any +inf gives +inf).
+// The gradient is softmax: grad * exp(x - result).
 Tensor logsumexp(const Tensor& self, IntArrayRef dims, bool keepdim) {
   const Reduction r = plan_reduction("logsumexp", self, dims, keepdim);
-  const Tensor x = self.is_floating_point() ? self : self.to(kFloat32);  // integers give float32, as exp
-  if (r.count == 0) return log(sum(exp(x), dims, keepdim));
-  // m is a constant shift: detached, so the gradient is exactly softmax(x).
-  Tensor m = amax(x.detach(), dims, /*keepdim=*/true);
-  m = where(isinf(m), 0.0, m);
-  return (log(sum(exp(x - m), dims, /*keepdim=*/true)) + m).reshape(r.out_shape);
+  Tensor out;
+  {
+    autograd::NoGradGuard no_grad;
+    const Tensor x = self.is_floating_point() ? self : self.to(kFloat32);  // integers give float32, as exp
+    if (r.count == 0) {
+      out = log(sum(exp(x), dims, keepdim));
+    } else {
+      Tensor m = amax(x, dims, /*keepdim=*/true);
+      m = where(isinf(m), 0.0, m);
+      out = (log(sum(exp(x - m), dims, /*keepdim=*/true)) + m).reshape(r.out_shape);
+    }
+  }
+  if (autograd::needs_grad(self)) {
+    autograd::record("logsumexp", {self}, out, [self = save(self), result = save_output(out), r](const Tensor& grad) {
+      const Tensor x = self.get();
+      const Shape kept = kept_shape(x.shape(), r);
+      return TensorList{grad.reshape(kept) * exp(x - result.get().reshape(kept))};
+    });
+  }
+  return out;
 }
 
 Tensor norm(const Tensor& self, double p, IntArrayRef dims, bool keepdim) {
