@@ -147,12 +147,15 @@ Tensor sum_impl(const char* op, const Tensor& self, const Reduction& r, double s
   auto [input, shape] = arrange(self, r, /*inner_allowed=*/true);
   dispatch_dtype(op, self.dtype(), [&]<class T>() {
     using Acc = sum_acc_t<T>;
-    auto add = [](Acc a, Acc b) { return functors::wrapping_add(a, b); };
+    // Floating sums run float (or double) lanes into a double total.
+    using Lane = std::conditional_t<is_floating_v<T>, opmath_t<T>, Acc>;
+    auto add = [](auto a, auto b) { return functors::wrapping_add(a, b); };
     if (scale == 1.0) {
-      cpu::reduce(input.data_ptr<T>(), out.data_ptr<T>(), shape, Acc(0), add, [](Acc a) { return static_cast<T>(a); });
+      cpu::reduce<Lane>(input.data_ptr<T>(), out.data_ptr<T>(), shape, Acc(0), add,
+                        [](Acc a) { return static_cast<T>(a); });
     } else {
-      cpu::reduce(input.data_ptr<T>(), out.data_ptr<T>(), shape, Acc(0), add,
-                  [scale](Acc a) { return static_cast<T>(static_cast<double>(a) * scale); });
+      cpu::reduce<Lane>(input.data_ptr<T>(), out.data_ptr<T>(), shape, Acc(0), add,
+                        [scale](Acc a) { return static_cast<T>(static_cast<double>(a) * scale); });
     }
   });
   return out;
@@ -184,8 +187,8 @@ Tensor extreme_impl(const char* op, const Tensor& self, IntArrayRef dims, bool k
     V identity;
     if constexpr (is_floating_v<V>) identity = E == Extreme::Max ? -INFINITY : INFINITY;
     else identity = E == Extreme::Max ? std::numeric_limits<V>::lowest() : std::numeric_limits<V>::max();
-    cpu::reduce(input.data_ptr<T>(), out.data_ptr<T>(), shape, identity, [](V a, V b) { return beats<E>(b, a) ? b : a; },
-                [](V a) { return static_cast<T>(a); });
+    cpu::reduce<V>(input.data_ptr<T>(), out.data_ptr<T>(), shape, identity,
+                   [](V a, V b) { return beats<E>(b, a) ? b : a; }, [](V a) { return static_cast<T>(a); });
   });
   if (autograd::needs_grad(self)) {
     // The gradient is shared evenly among the elements equal to the extreme (PyTorch's amax rule).
@@ -269,11 +272,11 @@ Tensor logic_impl(const char* op, Logic logic, const Tensor& self, IntArrayRef d
   dispatch_dtype(op, self.dtype(), [&]<class T>() {
     auto fold = [&]<class Out>(Out* result) {
       if (logic == Logic::All) {
-        cpu::reduce(input.data_ptr<T>(), result, shape, true, [](bool a, bool b) { return a && b; },
-                    [](bool a) { return static_cast<Out>(a); });
+        cpu::reduce<bool>(input.data_ptr<T>(), result, shape, true, [](bool a, bool b) { return a && b; },
+                          [](bool a) { return static_cast<Out>(a); });
       } else {
-        cpu::reduce(input.data_ptr<T>(), result, shape, false, [](bool a, bool b) { return a || b; },
-                    [](bool a) { return static_cast<Out>(a); });
+        cpu::reduce<bool>(input.data_ptr<T>(), result, shape, false, [](bool a, bool b) { return a || b; },
+                          [](bool a) { return static_cast<Out>(a); });
       }
     };
     if (out.dtype() == kUInt8) fold(out.data_ptr<uint8_t>());
@@ -319,7 +322,7 @@ Tensor prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim, std::o
   auto [rows, shape] = arrange(input, r, /*inner_allowed=*/true);
   dispatch_dtype("prod", input.dtype(), [&]<class T>() {
     using Acc = sum_acc_t<T>;
-    cpu::reduce(rows.data_ptr<T>(), out.data_ptr<T>(), shape, Acc(1),
+    cpu::reduce<Acc>(rows.data_ptr<T>(), out.data_ptr<T>(), shape, Acc(1),
                 [](Acc a, Acc b) { return functors::wrapping_mul(a, b); }, [](Acc a) { return static_cast<T>(a); });
   });
   if (autograd::needs_grad(self)) {
