@@ -15,7 +15,8 @@ struct UnaryCase {
   const char* name;
   std::function<Tensor(const Tensor&)> op;
   std::function<double(double)> reference;
-  double lo = -3, hi = 3;  // input domain
+  double lo = -3, hi = 3;     // input domain
+  bool second_order = true;  // the backward is differentiable again (not for the step functions)
 };
 
 double gelu_ref(double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }
@@ -40,13 +41,14 @@ const std::vector<UnaryCase>& unary_cases() {
       {"tanh", [](auto& x) { return tanh(x); }, [](double x) { return std::tanh(x); }},
       {"sigmoid", [](auto& x) { return sigmoid(x); }, [](double x) { return 1 / (1 + std::exp(-x)); }},
       {"reciprocal", [](auto& x) { return reciprocal(x); }, [](double x) { return 1 / x; }, 0.25, 4},
+      {"erf", [](auto& x) { return erf(x); }, [](double x) { return std::erf(x); }},
       {"neg", [](auto& x) { return neg(x); }, [](double x) { return -x; }},
       {"abs", [](auto& x) { return abs(x); }, [](double x) { return std::abs(x); }},
-      {"sign", [](auto& x) { return sign(x); }, [](double x) { return double((0 < x) - (x < 0)); }},
-      {"floor", [](auto& x) { return floor(x); }, [](double x) { return std::floor(x); }},
-      {"ceil", [](auto& x) { return ceil(x); }, [](double x) { return std::ceil(x); }},
-      {"round", [](auto& x) { return round(x); }, [](double x) { return std::nearbyint(x); }},
-      {"trunc", [](auto& x) { return trunc(x); }, [](double x) { return std::trunc(x); }},
+      {"sign", [](auto& x) { return sign(x); }, [](double x) { return double((0 < x) - (x < 0)); }, -3, 3, false},
+      {"floor", [](auto& x) { return floor(x); }, [](double x) { return std::floor(x); }, -3, 3, false},
+      {"ceil", [](auto& x) { return ceil(x); }, [](double x) { return std::ceil(x); }, -3, 3, false},
+      {"round", [](auto& x) { return round(x); }, [](double x) { return std::nearbyint(x); }, -3, 3, false},
+      {"trunc", [](auto& x) { return trunc(x); }, [](double x) { return std::trunc(x); }, -3, 3, false},
       {"relu", [](auto& x) { return relu(x); }, [](double x) { return x < 0 ? 0.0 : x; }},
       {"leaky_relu", [](auto& x) { return leaky_relu(x, 0.2); }, [](double x) { return x > 0 ? x : 0.2 * x; }},
       {"elu", [](auto& x) { return elu(x, 1.5); }, [](double x) { return x > 0 ? x : 1.5 * std::expm1(x); }},
@@ -110,6 +112,22 @@ TEST_CASE("unary op table: every op layout and floating dtype vs float64 referen
   }
 }
 
+// The same table under autograd: float64 gradients against central differences
+// on every sample small enough for a full Jacobian.
+TEST_CASE("unary op table: gradcheck and gradgradcheck on every small sample", "[elementwise][autograd]") {
+  for (const UnaryCase& c : unary_cases()) {
+    for (const Sample& sample : samples()) {
+      Tensor x = sample.make(kFloat64, c.lo, c.hi, 7);
+      if (x.numel() > 64) continue;
+      INFO(c.name << " on " << sample.name);
+      x.requires_grad_();
+      auto fn = [&c](const autograd::TensorList& in) { return c.op(in[0]); };
+      CHECK(autograd::gradcheck(fn, {x}));
+      if (c.second_order) CHECK(autograd::gradgradcheck(fn, {x}));
+    }
+  }
+}
+
 TEST_CASE("unary ops: in-place forms write the input and bump its version", "[elementwise]") {
   Tensor x = make_tensor({3, 4}, kFloat64, 0.1, 3);
   std::vector<double> expected = map_values(values_of(x), [](double v) { return std::exp(v); });
@@ -166,6 +184,7 @@ struct BinaryCase {
   std::function<double(double, double)> reference;
   double lo = -3, hi = 3;
   bool bool_result = false;
+  bool differentiable = true;  // false: bool results, and the piecewise-constant rounding divisions
 };
 
 double floor_div(double a, double b) { return std::floor(a / b); }
@@ -178,21 +197,21 @@ const std::vector<BinaryCase>& binary_cases() {
       {"mul", [](auto& a, auto& b) { return a * b; }, [](double a, double b) { return a * b; }},
       {"div", [](auto& a, auto& b) { return a / b; }, [](double a, double b) { return a / b; }, 0.5, 3},
       {"div trunc", [](auto& a, auto& b) { return div(a, b, "trunc"); },
-       [](double a, double b) { return std::trunc(a / b); }, 0.5, 7},
-      {"div floor", [](auto& a, auto& b) { return div(a, b, "floor"); }, floor_div, 0.5, 7},
+       [](double a, double b) { return std::trunc(a / b); }, 0.5, 7, false, false},
+      {"div floor", [](auto& a, auto& b) { return div(a, b, "floor"); }, floor_div, 0.5, 7, false, false},
       {"pow", [](auto& a, auto& b) { return pow(a, b); }, [](double a, double b) { return std::pow(a, b); }, 0.1, 2.5},
       {"maximum", [](auto& a, auto& b) { return maximum(a, b); }, [](double a, double b) { return std::max(a, b); }},
       {"minimum", [](auto& a, auto& b) { return minimum(a, b); }, [](double a, double b) { return std::min(a, b); }},
-      {"lt", [](auto& a, auto& b) { return a < b; }, [](double a, double b) { return double(a < b); }, -3, 3, true},
-      {"le", [](auto& a, auto& b) { return a <= b; }, [](double a, double b) { return double(a <= b); }, -3, 3, true},
-      {"gt", [](auto& a, auto& b) { return a > b; }, [](double a, double b) { return double(a > b); }, -3, 3, true},
-      {"ge", [](auto& a, auto& b) { return a >= b; }, [](double a, double b) { return double(a >= b); }, -3, 3, true},
-      {"eq", [](auto& a, auto& b) { return a == b; }, [](double a, double b) { return double(a == b); }, -3, 3, true},
-      {"ne", [](auto& a, auto& b) { return a != b; }, [](double a, double b) { return double(a != b); }, -3, 3, true},
+      {"lt", [](auto& a, auto& b) { return a < b; }, [](double a, double b) { return double(a < b); }, -3, 3, true, false},
+      {"le", [](auto& a, auto& b) { return a <= b; }, [](double a, double b) { return double(a <= b); }, -3, 3, true, false},
+      {"gt", [](auto& a, auto& b) { return a > b; }, [](double a, double b) { return double(a > b); }, -3, 3, true, false},
+      {"ge", [](auto& a, auto& b) { return a >= b; }, [](double a, double b) { return double(a >= b); }, -3, 3, true, false},
+      {"eq", [](auto& a, auto& b) { return a == b; }, [](double a, double b) { return double(a == b); }, -3, 3, true, false},
+      {"ne", [](auto& a, auto& b) { return a != b; }, [](double a, double b) { return double(a != b); }, -3, 3, true, false},
       {"logical_and", [](auto& a, auto& b) { return logical_and(a, b); },
-       [](double a, double b) { return double(a != 0 && b != 0); }, -1, 2, true},
+       [](double a, double b) { return double(a != 0 && b != 0); }, -1, 2, true, false},
       {"logical_or", [](auto& a, auto& b) { return logical_or(a, b); },
-       [](double a, double b) { return double(a != 0 || b != 0); }, -1, 2, true},
+       [](double a, double b) { return double(a != 0 || b != 0); }, -1, 2, true, false},
   };
   return cases;
 }
@@ -233,6 +252,20 @@ TEST_CASE("binary op table: every op broadcast sample and floating dtype vs floa
         double tol = c.bool_result ? 0 : rtol_for(dtype);
         check_close(y, broadcast_reference(a, b, c), 2 * tol, tol);
       }
+    }
+  }
+}
+
+TEST_CASE("binary op table: gradcheck and gradgradcheck with broadcasting", "[elementwise][autograd]") {
+  for (const BinaryCase& c : binary_cases()) {
+    if (!c.differentiable) continue;
+    for (const BinarySample& s : kBinarySamples) {
+      INFO(c.name << " on " << s.name);
+      Tensor a = make_tensor(s.a_shape, kFloat64, c.lo, c.hi, 3, s.a_layout).requires_grad_();
+      Tensor b = make_tensor(s.b_shape, kFloat64, c.lo, c.hi, 5).requires_grad_();
+      auto fn = [&c](const autograd::TensorList& in) { return c.op(in[0], in[1]); };
+      CHECK(autograd::gradcheck(fn, {a, b}));
+      CHECK(autograd::gradgradcheck(fn, {a, b}));
     }
   }
 }

@@ -90,12 +90,9 @@ struct Case {
   Fold fold;
 };
 
-const std::vector<std::vector<int64_t>> kDimSets = {{}, {0}, {1}, {2}, {-1}, {0, 1}, {0, 2}, {2, 1}, {0, 1, 2}};
-
-}  // namespace
-
-TEST_CASE("reductions over every set of dims of contiguous and transposed inputs", "[reduce]") {
-  const std::vector<Case> cases = {
+// The op table: each reduction with its float64 fold.
+const std::vector<Case>& reduction_cases() {
+  static const std::vector<Case> cases = {
       {"sum", [](const Tensor& x, std::vector<int64_t> d, bool k) { return sum(x, d, k); }, fold_sum},
       {"mean", [](const Tensor& x, std::vector<int64_t> d, bool k) { return mean(x, d, k); }, fold_mean},
       {"amax", [](const Tensor& x, std::vector<int64_t> d, bool k) { return amax(x, d, k); }, fold_max},
@@ -112,6 +109,15 @@ TEST_CASE("reductions over every set of dims of contiguous and transposed inputs
       {"norm_inf", [](const Tensor& x, std::vector<int64_t> d, bool k) { return norm(x, INFINITY, d, k); },
        fold_norm(INFINITY)},
   };
+  return cases;
+}
+
+const std::vector<std::vector<int64_t>> kDimSets = {{}, {0}, {1}, {2}, {-1}, {0, 1}, {0, 2}, {2, 1}, {0, 1, 2}};
+
+}  // namespace
+
+TEST_CASE("reductions over every set of dims of contiguous and transposed inputs", "[reduce]") {
+  const std::vector<Case>& cases = reduction_cases();
   for (Layout layout : {Layout::Contiguous, Layout::Transposed}) {
     const Tensor x = make_tensor({3, 4, 5}, kFloat64, -2, 2, 7, layout);
     for (const Case& c : cases) {
@@ -130,6 +136,23 @@ TEST_CASE("reductions over every set of dims of contiguous and transposed inputs
     check_close(prod(x), reference(x, {}, fold_prod));
     for (int64_t d = 0; d < 3; ++d) check_close(prod(x, d), reference(x, {d}, fold_prod));
     CHECK(prod(x, 1, /*keepdim=*/true).shape() == Shape{3, 1, 5});
+  }
+}
+
+TEST_CASE("reduction table: gradcheck and gradgradcheck over sets of dims", "[reduce][autograd]") {
+  const std::vector<std::vector<int64_t>> dim_sets = {{}, {1}, {0, 2}, {-1}};
+  for (const Case& c : reduction_cases()) {
+    for (Layout layout : {Layout::Contiguous, Layout::Transposed}) {
+      for (const auto& dims : dim_sets) {
+        for (bool keepdim : {false, true}) {
+          INFO(c.name << " dims " << Shape(dims) << " keepdim " << keepdim);
+          Tensor x = make_tensor({3, 4, 2}, kFloat64, -2, 2, 7, layout).requires_grad_();
+          auto fn = [&](const autograd::TensorList& in) { return c.op(in[0], dims, keepdim); };
+          CHECK(autograd::gradcheck(fn, {x}));
+          CHECK(autograd::gradgradcheck(fn, {x}));
+        }
+      }
+    }
   }
 }
 
