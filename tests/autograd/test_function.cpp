@@ -64,7 +64,31 @@ struct TooFew : autograd::Function<TooFew> {
   }
 };
 
+// Returns a gradient of the wrong shape, or on the wrong dtype (cast back).
+struct BadShape : autograd::Function<BadShape> {
+  static Tensor forward(autograd::AutogradContext*, const Tensor& x) { return x * 2; }
+  static autograd::TensorList backward(autograd::AutogradContext*, const autograd::TensorList&) {
+    return {ones({3}, kFloat64)};
+  }
+};
+struct OtherDType : autograd::Function<OtherDType> {
+  static Tensor forward(autograd::AutogradContext*, const Tensor& x) { return x * 2; }
+  static autograd::TensorList backward(autograd::AutogradContext*, const autograd::TensorList& grads) {
+    return {grads[0].to(kFloat32) * 2};
+  }
+};
+
 }  // namespace
+
+TEST_CASE("a gradient of the wrong shape names the node; another dtype is converted", "[autograd][function]") {
+  Tensor x = tensor({1.0, 2.0}, kFloat64).requires_grad_();
+  REQUIRE_ERROR(BadShape::apply(x).sum().backward(),
+                "BadShapeBackward returned an invalid gradient at index 0: got shape [3] but expected shape compatible "
+                "with [2]");
+  OtherDType::apply(x).sum().backward();
+  CHECK(x.grad().dtype() == kFloat64);
+  check_close(x.grad(), {2, 2});
+}
 
 TEST_CASE("custom functions record one node with the user's backward", "[autograd][function]") {
   Tensor x = tensor({1.0, -2.0}, kFloat64).requires_grad_();
