@@ -4,7 +4,12 @@
 #include <ember/ops/ops.h>
 
 #include <cxxabi.h>
+#include <dlfcn.h>
 #include <execinfo.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
 
 #include <atomic>
 #include <cstdlib>
@@ -15,16 +20,25 @@ namespace {
 
 std::atomic<bool> anomaly_enabled{false};
 
-// "binary(mangled+0x1f) [0x...]" -> "demangled" (or the line as it is).
-std::string demangle_frame(const char* frame) {
-  std::string line(frame);
-  const size_t open = line.find('('), plus = line.find('+', open);
-  if (open == std::string::npos || plus == std::string::npos || plus == open + 1) return line;
-  const std::string mangled = line.substr(open + 1, plus - open - 1);
+std::string demangle(const char* mangled) {
   int status = 0;
-  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(mangled.c_str(), nullptr, nullptr, &status),
-                                              std::free);
-  return status == 0 && name ? std::string(name.get()) : mangled;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(mangled);
+}
+
+// "function at file:line" for an offset into module, from binutils' addr2line
+// (empty when it is missing or the module has no debug info).
+std::string addr2line(const char* module, uintptr_t offset) {
+  const std::string command = fmt::format("addr2line -C -f -e '{}' {:#x} 2>/dev/null", module, offset);
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return {};
+  char function[4096] = {}, location[4096] = {};
+  if (!fgets(function, sizeof function, pipe.get()) || !fgets(location, sizeof location, pipe.get())) return {};
+  std::string f(function), l(location);
+  while (!f.empty() && f.back() == '\n') f.pop_back();
+  while (!l.empty() && l.back() == '\n') l.pop_back();
+  if (l.rfind("??", 0) == 0) return {};
+  return f == "??" ? l : f + " at " + l;
 }
 
 bool all_finite(const Tensor& t) {
@@ -52,13 +66,27 @@ AnomalyModeGuard::~AnomalyModeGuard() { set_detect_anomaly(previous_); }
 
 namespace detail {
 
-std::string capture_stack() {
-  void* frames[48];
-  const int count = backtrace(frames, 48);
-  std::unique_ptr<char*, void (*)(void*)> symbols(backtrace_symbols(frames, count), std::free);
+std::vector<void*> capture_stack() {
+  std::vector<void*> frames(64);
+  const int count = backtrace(frames.data(), static_cast<int>(frames.size()));
+  frames.resize(static_cast<size_t>(std::max(count, 0)));
+  if (!frames.empty()) frames.erase(frames.begin());  // capture_stack itself
+  return frames;
+}
+
+std::string describe_stack(const std::vector<void*>& frames) {
   std::string out;
-  for (int i = 1; i < count; ++i) {  // frame 0 is capture_stack itself
-    out += fmt::format("  #{} {}\n", i - 1, symbols ? demangle_frame(symbols.get()[i]) : "?");
+  for (size_t i = 0; i < frames.size(); ++i) {
+    Dl_info info{};
+    std::string where;
+    if (dladdr(frames[i], &info) && info.dli_fname) {
+      // A return address points after the call: step back into the call itself.
+      const auto offset = reinterpret_cast<uintptr_t>(frames[i]) - reinterpret_cast<uintptr_t>(info.dli_fbase) - 1;
+      where = addr2line(info.dli_fname, offset);
+      if (where.empty() && info.dli_sname) where = demangle(info.dli_sname);
+      if (where.empty()) where = fmt::format("{}+{:#x}", info.dli_fname, offset);
+    }
+    out += fmt::format("  #{} {}\n", i, where.empty() ? "?" : where);
   }
   return out;
 }

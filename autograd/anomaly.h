@@ -25,8 +25,11 @@ class AnomalyModeGuard {
 };
 
 namespace detail {
-// The calling thread's stack, one demangled frame per line (as symbols allow).
-std::string capture_stack();
+// The calling thread's return addresses (cheap: symbolised only on error).
+std::vector<void*> capture_stack();
+// One line per frame: "#i function at file:line", as far as symbols and
+// debug info allow (addr2line, run only here).
+std::string describe_stack(const std::vector<void*>& frames);
 // Throws when a tensor of `tensors` holds a NaN or Inf (anomaly mode).
 void check_forward_finite(const Node& node, const TensorList& inputs, const TensorList& outputs);
 void check_backward_finite(const Node& node, const TensorList& grads);

@@ -1,4 +1,5 @@
 // Node bookkeeping, the leaf accumulator, and the iterative teardown of deep graphs.
+#include <ember/autograd/anomaly.h>
 #include <ember/autograd/grad_mode.h>
 #include <ember/autograd/node.h>
 #include <ember/ops/ops.h>
@@ -56,6 +57,11 @@ std::string Node::name() const {
     upper = false;
   }
   return name + "Backward";
+}
+
+std::string Node::record_site() const {
+  return record_frames_.empty() ? "  (not recorded: turn anomaly mode on before the forward)\n"
+                                : detail::describe_stack(record_frames_);
 }
 
 void Node::run_hooks(TensorList& grads) const {

@@ -57,9 +57,10 @@ class Node : public std::enable_shared_from_this<Node> {
   void add_hook(uint32_t output_nr, Hook hook) { hooks_.push_back({output_nr, std::move(hook)}); }
   // Runs the hooks of every output over grads (a hook may replace its gradient).
   virtual void run_hooks(TensorList& grads) const;
-  // Where the forward op ran: the native stack, kept in anomaly mode only.
-  const std::string& record_site() const { return record_site_; }
-  void set_record_site(std::string site) { record_site_ = std::move(site); }
+  // Where the forward op ran: the native stack (function, file:line where
+  // debug info allows), kept in anomaly mode only; symbolised when asked.
+  std::string record_site() const;
+  void set_record_frames(std::vector<void*> frames) { record_frames_ = std::move(frames); }
 
  private:
   const char* op_;
@@ -67,7 +68,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<Edge> next_edges_;
   std::vector<OutputMeta> outputs_;
   std::vector<std::pair<uint32_t, Hook>> hooks_;
-  std::string record_site_;
+  std::vector<void*> record_frames_;
 };
 
 // The node of a leaf that requires grad: adds the gradient into its .grad().

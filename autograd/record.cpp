@@ -35,7 +35,7 @@ std::vector<Edge> collect_edges(const TensorList& inputs) {
 // count as outputs so that the formula's gradient list lines up.
 void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs) {
   if (is_anomaly_enabled()) {
-    node->set_record_site(capture_stack());
+    node->set_record_frames(capture_stack());
     check_forward_finite(*node, inputs, outputs);
   }
   for (uint32_t i = 0; i < outputs.size(); ++i) {

@@ -61,5 +61,6 @@ TEST_CASE("anomaly mode names the op and where it was recorded", "[autograd][ano
     const std::string message = e.what();
     CHECK(message.find("Function SqrtBackward returned NaN or Inf values in its output 0") != std::string::npos);
     CHECK(message.find("recorded at:\n  #0 ") != std::string::npos);  // a native stack follows
+    CHECK(message.find("test_graph.cpp:") != std::string::npos);       // down to this test's line
   }
 }
