@@ -45,19 +45,7 @@ Node::~Node() {
   pending = nullptr;
 }
 
-std::string Node::name() const {
-  std::string name;
-  bool upper = true;
-  for (const char* c = op_; *c; ++c) {
-    if (*c == '_') {
-      upper = true;
-      continue;
-    }
-    name += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
-    upper = false;
-  }
-  return name + "Backward";
-}
+std::string Node::name() const { return backward_name(op_); }
 
 std::string Node::record_site() const {
   return record_frames_.empty() ? "  (not recorded: turn anomaly mode on before the forward)\n"

@@ -24,6 +24,14 @@ void fail_released(const Node& node) {
                           node.name()));
 }
 
+void set_history(const Tensor& t, std::shared_ptr<Node> node, uint32_t output_nr) {
+  AutogradMeta& meta = t.impl()->autograd_or_create();
+  meta.requires_grad = true;
+  meta.grad_fn_op = node->op();
+  meta.grad_fn = std::move(node);
+  meta.output_nr = output_nr;
+}
+
 std::vector<Edge> collect_edges(const TensorList& inputs) {
   std::vector<Edge> edges;
   edges.reserve(inputs.size());
@@ -42,10 +50,7 @@ void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& inputs,
     const Tensor& out = outputs[i];
     node->add_output(out);
     if (!out.is_floating_point()) continue;
-    AutogradMeta& meta = out.impl()->autograd_or_create();
-    meta.requires_grad = true;
-    meta.grad_fn = node;
-    meta.output_nr = i;
+    set_history(out, node, i);
   }
 }
 
@@ -68,9 +73,7 @@ Tensor SavedTensor::get() const {
   if (!is_output_ || !current_node || !is_grad_enabled()) return data_;
   // create_graph: the output again, as an output of the node computing its gradient.
   Tensor output = data_.detach();
-  AutogradMeta& meta = output.impl()->autograd_or_create();
-  meta.requires_grad = true;
-  meta.grad_fn = current_node->shared_from_this();
+  detail::set_history(output, current_node->shared_from_this(), 0);
   return output;
 }
 
@@ -81,11 +84,7 @@ bool needs_input_grad(size_t i) {
 
 void rebase_history(const Tensor& self, const Tensor& result) {
   const AutogradMeta* from = result.impl()->autograd();
-  if (!from || !from->grad_fn) return;
-  AutogradMeta& meta = self.impl()->autograd_or_create();
-  meta.requires_grad = true;
-  meta.grad_fn = from->grad_fn;
-  meta.output_nr = from->output_nr;
+  if (from && from->grad_fn) detail::set_history(self, from->grad_fn, from->output_nr);
 }
 
 Tensor sum_to(const Tensor& grad, IntArrayRef shape) {

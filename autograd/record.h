@@ -65,6 +65,8 @@ class CurrentNodeGuard {
 };
 
 [[noreturn]] void fail_released(const Node& node);
+// t becomes output output_nr of node (requires grad, grad_fn = node).
+void set_history(const Tensor& t, std::shared_ptr<Node> node, uint32_t output_nr);
 std::vector<Edge> collect_edges(const TensorList& inputs);
 // Attaches outputs to node; in anomaly mode also keeps the record site and checks the outputs.
 void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs);

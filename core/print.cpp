@@ -236,8 +236,13 @@ std::string Tensor::str() const {
     }
     body = contents(to(Device(kCPU)), indent);
   }
-  // TODO(autograd): torch shows grad_fn=<Name> instead for non-leaves; core knows Node only by name.
-  if (requires_grad()) suffixes.push_back("requires_grad=True");
+  // As torch: a non-leaf shows the node that made it, a leaf that it requires grad.
+  const AutogradMeta* meta = impl()->autograd();
+  if (meta && meta->grad_fn) {
+    suffixes.push_back(fmt::format("grad_fn=<{}>", backward_name(meta->grad_fn_op)));
+  } else if (requires_grad()) {
+    suffixes.push_back("requires_grad=True");
+  }
   return add_suffixes(prefix + body, suffixes, indent);
 }
 

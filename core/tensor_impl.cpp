@@ -1,6 +1,8 @@
 // TensorImpl geometry bookkeeping.
 #include <ember/core/tensor_impl.h>
 
+#include <cctype>
+
 namespace ember {
 
 TensorImpl::TensorImpl(Storage storage, Shape sizes, Shape strides, int64_t offset, DType dtype)
@@ -35,6 +37,20 @@ void TensorImpl::refresh() {
 AutogradMeta& TensorImpl::autograd_or_create() {
   if (!autograd_) autograd_ = std::make_unique<AutogradMeta>();
   return *autograd_;
+}
+
+std::string backward_name(const char* op) {
+  std::string name;
+  bool upper = true;
+  for (const char* c = op; *c; ++c) {
+    if (*c == '_') {
+      upper = true;
+      continue;
+    }
+    name += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
+    upper = false;
+  }
+  return name + "Backward";
 }
 
 }  // namespace ember

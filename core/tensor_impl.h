@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ember {
@@ -30,6 +31,7 @@ struct AutogradMeta {
   bool requires_grad = false;
   TensorImplPtr grad;                       // accumulated gradient of a leaf
   std::shared_ptr<autograd::Node> grad_fn;  // the node that produced this tensor, null for leaves
+  const char* grad_fn_op = nullptr;         // grad_fn's op name, for printing (core cannot ask the Node)
   uint32_t output_nr = 0;                   // which output of grad_fn this tensor is
   std::weak_ptr<autograd::Node> grad_accumulator;  // a leaf's AccumulateGrad, while a graph holds it
   std::vector<Hook> hooks;                         // a leaf's gradient hooks (non-leaves keep theirs on grad_fn)
@@ -37,6 +39,9 @@ struct AutogradMeta {
   std::shared_ptr<TensorImplPtr> retained_grad;  // retain_grad() of a non-leaf: written by a hook on grad_fn
   bool is_view = false;                          // a recorded view of another tensor's storage
 };
+
+// The name PyTorch users know a node by: "mul" -> "MulBackward", "log_softmax" -> "LogSoftmaxBackward".
+std::string backward_name(const char* op);
 
 class TensorImpl : public RefCounted {
  public:

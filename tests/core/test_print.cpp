@@ -365,3 +365,10 @@ TEST_CASE("print: CUDA tensors are copied to the CPU and show their device", "[p
   CHECK(tensor({0.5}, kFloat64).to(Device("cuda:0")).str() == "tensor([0.5000], device='cuda:0', dtype=float64)");
   CHECK(zeros({0, 2}, kFloat32).to(Device("cuda:0")).str() == "tensor([], device='cuda:0', size=(0, 2))");
 }
+
+TEST_CASE("print: a non-leaf shows its grad_fn as torch does (without the version digit)", "[print]") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  CHECK((x * 2).str() == "tensor([2., 4.], grad_fn=<MulBackward>)");
+  CHECK(x.log_softmax(0).str().find("grad_fn=<LogSoftmaxBackward>") != std::string::npos);
+  CHECK((x * 2).detach().str() == "tensor([2., 4.])");
+}
