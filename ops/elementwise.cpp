@@ -79,11 +79,17 @@ Tensor divide(const Tensor& self, const Tensor& other, DType result, Rounding ro
       return out;
     }
     case Rounding::Trunc:
+    case Rounding::Floor: {
       check_integer_divisor("div", result, other);
-      return detail::binary_op("div", self, other, result, DivTrunc{});
-    case Rounding::Floor:
-      check_integer_divisor("div", result, other);
-      return detail::binary_op("div", self, other, result, DivFloor{});
+      Tensor out = rounding == Rounding::Trunc ? detail::binary_op("div", self, other, result, DivTrunc{})
+                                               : detail::binary_op("div", self, other, result, DivFloor{});
+      if (autograd::needs_grad(self, other)) {
+        autograd::record("div", {self, other}, out, [](const Tensor& grad) {
+          return TensorList{zeros_like(grad), zeros_like(grad)};
+        });
+      }
+      return out;
+    }
   }
   return {};
 }

@@ -206,6 +206,11 @@ TEST_CASE("backward errors name the problem", "[autograd]") {
   REQUIRE_ERROR(tensor({1, 2}).requires_grad_(), "only tensors of floating point dtype can require gradients");
   REQUIRE_ERROR((x * 2).requires_grad_(false), "you can only change requires_grad flags of leaf variables");
   REQUIRE_ERROR(x.expand({3, 2}).as_strided({2}, {1}), "as_strided: the derivative for an input whose elements overlap");
+  // Rounding divisions are piecewise constant: a zero gradient, as PyTorch.
+  Tensor q = div(x * 3, f64({2.0, 2.0}), "floor");
+  CHECK(q.requires_grad());
+  q.sum().backward();
+  check_close(x.grad(), {0, 0});
   // Integer outputs carry no gradient.
   auto [values, indices] = x.max(0);
   CHECK(values.requires_grad());

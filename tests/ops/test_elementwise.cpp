@@ -184,7 +184,7 @@ struct BinaryCase {
   std::function<double(double, double)> reference;
   double lo = -3, hi = 3;
   bool bool_result = false;
-  bool differentiable = true;  // false: bool results, and the piecewise-constant rounding divisions
+  bool differentiable = true;  // false: bool results; the rounding divisions (gradient zero, checked elsewhere)
 };
 
 double floor_div(double a, double b) { return std::floor(a / b); }
