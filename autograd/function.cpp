@@ -1,13 +1,6 @@
 // The non-template parts of custom functions (autograd/function.h).
 #include <ember/autograd/function.h>
 
-#include <cxxabi.h>
-
-#include <cstdlib>
-#include <memory>
-#include <mutex>
-#include <set>
-
 namespace ember::autograd {
 
 TensorList AutogradContext::get_saved_variables() const {
@@ -26,18 +19,6 @@ void AutogradContext::finish_forward(const TensorList& outputs) {
 }
 
 namespace detail {
-
-const char* function_name(const std::type_info& type) {
-  static std::mutex mutex;
-  static std::set<std::string> names;  // stable storage for the nodes' const char* names
-  int status = 0;
-  std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(type.name(), nullptr, nullptr, &status),
-                                                   std::free);
-  std::string name = status == 0 && demangled ? demangled.get() : type.name();
-  if (const size_t colon = name.rfind("::"); colon != std::string::npos) name = name.substr(colon + 2);
-  std::lock_guard<std::mutex> lock(mutex);
-  return names.insert(name).first->c_str();
-}
 
 TensorList distinct_outputs(TensorList outputs, const TensorList& inputs) {
   for (Tensor& out : outputs) {

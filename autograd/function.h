@@ -16,6 +16,7 @@
 #pragma once
 
 #include <ember/autograd/record.h>
+#include <ember/core/type_name.h>
 
 #include <any>
 #include <string>
@@ -50,8 +51,6 @@ class AutogradContext {
 };
 
 namespace detail {
-// "Scale" for ns::Scale: the type's name without namespaces (storage lives as long as the program).
-const char* function_name(const std::type_info& type);
 // Outputs that are inputs get a fresh alias first (an input must not become the output of this node).
 TensorList distinct_outputs(TensorList outputs, const TensorList& inputs);
 void drop_history(const TensorList& outputs);
@@ -90,7 +89,7 @@ struct Function {
     if (track) {
       outputs = detail::distinct_outputs(std::move(outputs), inputs);
       ctx->finish_forward(outputs);
-      const char* op = detail::function_name(typeid(T));
+      const char* op = type_name(typeid(T));
       const size_t arguments = sizeof...(Args);
       // The node's edges are the tensor arguments; backward answers for every argument.
       record(op, inputs, outputs, [ctx, op, arguments, positions = tensor_positions<Args...>()](

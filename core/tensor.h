@@ -68,6 +68,9 @@ class Tensor {
   // A leaf's accumulated gradient (or a retained one); undefined until backward reaches it.
   Tensor grad() const;
   void set_grad(const Tensor& grad) const;  // an undefined tensor clears it
+  // This tensor (every handle to it) now shows other's data: storage, shape,
+  // strides and dtype; its autograd fields stay. PyTorch's `t.data = other`.
+  void set_data(const Tensor& other) const;
   // The node that produced this tensor (null for leaves and tensors outside autograd).
   std::shared_ptr<autograd::Node> grad_fn() const;
   bool is_leaf() const { return !impl_->autograd() || !impl_->autograd()->grad_fn; }

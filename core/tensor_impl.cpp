@@ -11,7 +11,9 @@ TensorImpl::TensorImpl(Storage storage, Shape sizes, Shape strides, int64_t offs
   refresh();
 }
 
-void TensorImpl::set_geometry(Shape sizes, Shape strides, int64_t offset) {
+void TensorImpl::set_data(Storage storage, Shape sizes, Shape strides, int64_t offset, DType dtype) {
+  storage_ = std::move(storage);
+  dtype_ = dtype;
   sizes_ = std::move(sizes);
   strides_ = std::move(strides);
   offset_ = offset;

@@ -60,8 +60,9 @@ class TensorImpl : public RefCounted {
     return static_cast<char*>(storage_->data()) + offset_ * static_cast<int64_t>(element_size(dtype_));
   }
 
-  // Re-points this impl at new geometry over the same storage (used by in-place view ops).
-  void set_geometry(Shape sizes, Shape strides, int64_t offset);
+  // Re-points this impl at other memory (Tensor::set_data: Module::to swaps a
+  // parameter's data while every handle, and its autograd fields, stay).
+  void set_data(Storage storage, Shape sizes, Shape strides, int64_t offset, DType dtype);
 
   AutogradMeta* autograd() const { return autograd_.get(); }
   AutogradMeta& autograd_or_create();
