@@ -10,5 +10,6 @@
 #include <ember/core/promotion.h>
 #include <ember/core/tensor.h>
 #include <ember/cuda/cuda.h>
+#include <ember/nn/data/data.h>
 #include <ember/nn/nn.h>
 #include <ember/ops/ops.h>

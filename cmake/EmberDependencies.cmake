@@ -1,7 +1,9 @@
 # Finds what ember builds on (Debian packages; scripts/setup installs them).
 # ember_cpu_deps bundles the private CPU libraries: OpenBLAS, oneDNN, SLEEF.
+# zlib (private too) inflates the gzip IDX files of nn/data.
 find_package(fmt REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(ZLIB REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 pkg_check_modules(SLEEF REQUIRED IMPORTED_TARGET sleef)
