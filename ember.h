@@ -11,3 +11,4 @@
 #include <ember/core/tensor.h>
 #include <ember/cuda/cuda.h>
 #include <ember/ops/ops.h>
+#include <ember/optim/optim.h>
