@@ -13,3 +13,4 @@
 #include <ember/nn/data/data.h>
 #include <ember/nn/nn.h>
 #include <ember/ops/ops.h>
+#include <ember/optim/optim.h>

@@ -62,6 +62,20 @@ int main(int argc, char** argv) {
       y.sum().backward();
     }));
   }
+  if (wanted("adam_step_10M")) {  // one Adam step over an MLP's 10M float32 parameters, gradients in place
+    std::vector<lib::Tensor> params;
+    for (std::vector<int64_t> shape : {std::vector<int64_t>{2048, 2048}, {2048}, {2048, 2048}, {2048}, {784, 2048}, {784}})
+      params.push_back(lib::randn(shape).requires_grad_());
+    lib::Tensor loss = (params[0] * lib::randn({2048, 2048})).sum();
+    for (size_t i = 1; i < params.size(); ++i) loss = loss + (params[i] * lib::randn_like(params[i])).sum();
+    loss.backward();
+#if defined(BENCH_EMBER)
+    lib::optim::Adam adam(params, {.lr = 1e-3});
+#else
+    lib::optim::Adam adam(params, lib::optim::AdamOptions(1e-3));
+#endif
+    report("adam_step_10M", time_ns(7, 5, [&] { adam.step(); }));
+  }
   const int64_t n = 16 * 1024 * 1024;
   lib::Tensor x = lib::randn({n}), y = lib::randn({n});
   if (wanted("add_16M")) report("add_16M", time_ns(7, 10, [&] { lib::Tensor c = x + y; }));
