@@ -10,4 +10,5 @@
 #include <ember/core/promotion.h>
 #include <ember/core/tensor.h>
 #include <ember/cuda/cuda.h>
+#include <ember/nn/serialize.h>
 #include <ember/ops/ops.h>
