@@ -12,5 +12,6 @@
 #include <ember/cuda/cuda.h>
 #include <ember/nn/data/data.h>
 #include <ember/nn/nn.h>
+#include <ember/nn/serialize.h>
 #include <ember/ops/ops.h>
 #include <ember/optim/optim.h>

@@ -4,6 +4,7 @@
 find_package(fmt REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(ZLIB REQUIRED)
+find_package(nlohmann_json REQUIRED)  # header-only; safetensors headers in nn/serialize.cpp
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 pkg_check_modules(SLEEF REQUIRED IMPORTED_TARGET sleef)
