@@ -166,6 +166,12 @@ DataLoader::Iterator DataLoader::begin() {
   return it;
 }
 
+void DataLoader::set_epoch(int64_t epoch) {
+  EMBER_CHECK_VALUE(epoch >= 0, "DataLoader::set_epoch: expected a non-negative epoch, got {}", epoch);
+  epoch_.reset();  // an iteration in progress ends here
+  epochs_started_ = epoch;
+}
+
 DataLoader::Iterator DataLoader::end() { return Iterator(this, epochs_started_ - 1, size()); }
 
 void DataLoader::Iterator::load() {

@@ -72,6 +72,9 @@ class DataLoader {
   Iterator begin();
   Iterator end();
   int64_t epochs_started() const { return epochs_started_; }
+  // The next begin() runs epoch `epoch` (its shuffle order): resuming a run
+  // continues with the order it would have had.
+  void set_epoch(int64_t epoch);
   const DataLoaderOptions& options() const { return options_; }
   const std::shared_ptr<const Dataset>& dataset() const { return dataset_; }
 

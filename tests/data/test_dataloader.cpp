@@ -139,6 +139,15 @@ TEST_CASE("DataLoader shuffles every index once per epoch, a new order each epoc
   data::DataLoader replay(ds, {.batch_size = 7, .shuffle = true, .num_workers = 2, .seed = 5});
   CHECK(flat(epoch_batches(replay)) == orders[0]);
   CHECK(flat(epoch_batches(replay)) == orders[1]);
+  // set_epoch jumps to an epoch's order (resuming a run), also in the middle of one.
+  data::DataLoader resumed(ds, {.batch_size = 10, .shuffle = true, .seed = 5});
+  resumed.set_epoch(2);
+  CHECK(flat(epoch_batches(resumed)) == orders[2]);
+  auto it = resumed.begin();
+  ++it;
+  resumed.set_epoch(1);
+  CHECK(flat(epoch_batches(resumed)) == orders[1]);
+  REQUIRE_ERROR(resumed.set_epoch(-1), "DataLoader::set_epoch: expected a non-negative epoch, got -1");
 }
 
 TEST_CASE("DataLoader threads give the very batches of loading in the iterating thread", "[dataloader]") {
