@@ -79,3 +79,35 @@ if has_torch:
     ct = compile_seconds("#include <torch/torch.h>", ["-I/usr/include/torch/csrc/api/include"])
     print(f"compile a file including the umbrella header: ember {ce:.2f} s, libtorch {ct:.2f} s "
           f"(ember/libtorch = {ce / ct:.3f})")
+
+
+def peak_run(command, env=None):
+    """Runs command in a fresh Python parent; returns (stdout, peak RSS of the child in MiB)."""
+    wrapper = ("import resource, subprocess, sys; "
+               "out = subprocess.run(sys.argv[1:], check=True, capture_output=True, text=True).stdout; "
+               "print(out); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+    out = subprocess.run(["/usr/bin/python3", "-c", wrapper] + command, check=True, capture_output=True, text=True,
+                         env=env).stdout.strip().splitlines()
+    return "\n".join(out[:-1]), float(out[-1])
+
+
+# The Fashion-MNIST MLP: one epoch of examples/fashion_mnist_mlp.cpp (its own
+# per-epoch time) against benchmarks/mlp_epoch.py at PyTorch's best thread count.
+example = os.path.join(build, "examples", "fashion_mnist_mlp")
+if has_torch and os.path.exists(example) and os.path.exists("/usr/share/datasets/fashion-mnist"):
+    with tempfile.TemporaryDirectory() as out_dir:
+        env = dict(os.environ, OMP_NUM_THREADS=threads)
+        text, ember_peak = peak_run([example, "--epochs", "1", "--out", out_dir], env)
+        ember_epoch = float(next(line for line in text.splitlines() if line.startswith("epoch 1/1")).split(" s (")[0]
+                            .split()[-1])
+    torch_runs = {}
+    for t in ("1", "2"):
+        text, peak = peak_run(["/usr/bin/python3", os.path.join(root, "benchmarks", "mlp_epoch.py"), t])
+        torch_runs[t] = (float(text.split()[0]), peak)
+    best = min(torch_runs, key=lambda t: torch_runs[t][0])
+    torch_epoch, torch_peak = torch_runs[best]
+    print(f"\nFashion-MNIST MLP epoch: ember {ember_epoch:.2f} s ({threads} threads), PyTorch {torch_epoch:.2f} s "
+          f"(its best: {best} thread(s); 1: {torch_runs['1'][0]:.2f} s, 2: {torch_runs['2'][0]:.2f} s) "
+          f"(ember/PyTorch = {ember_epoch / torch_epoch:.2f})")
+    print(f"peak RSS of the MLP run: ember {ember_peak:.0f} MiB, PyTorch {torch_peak:.0f} MiB "
+          f"(ember/PyTorch = {ember_peak / torch_peak:.2f})")
