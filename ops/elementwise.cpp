@@ -528,7 +528,7 @@ EMBER_UNARY_OP(reciprocal, Reciprocal, Output,
                [](const Tensor& grad, const Tensor& result) { return -grad * result * result; })
 EMBER_UNARY_OP(erf, Erf, Input,
                [](const Tensor& grad, const Tensor& self) { return grad * exp(-self * self) * kTwoOverSqrtPi; })
-EMBER_UNARY_OP(relu, Relu, Output, [](const Tensor& grad, const Tensor& result) { return grad * (result > 0); })
+EMBER_UNARY_OP(relu, Relu, Output, [](const Tensor& grad, const Tensor& result) { return where(result > 0, grad, 0.0); })
 EMBER_STEP_OP(sign, Sign)
 EMBER_STEP_OP(floor, Floor)
 EMBER_STEP_OP(ceil, Ceil)

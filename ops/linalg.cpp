@@ -163,6 +163,22 @@ Tensor matmul_forward(const Tensor& self, const Tensor& other) {
   return out.view(result_shape);
 }
 
+// Note [Gradients in the operand's layout]
+// d(a @ b)/da = grad @ b^T and d(a @ b)/db = a^T @ grad. When an operand is a
+// transposed view (column-major; nn's linear passes weight.t()), the same
+// product is computed transposed, (b @ grad^T)^T, so that after the view's own
+// backward (a transpose) the gradient reaching the parameter is contiguous and
+// is accumulated without a copy. PyTorch's mm backward does the same.
+bool is_column_major(const Tensor& t) {
+  return t.dim() == 2 && t.size(0) > 1 && t.size(1) > 1 && t.stride(0) == 1 && t.stride(1) == t.size(0);
+}
+Tensor mm_grad_self(const Tensor& grad, const Tensor& self, const Tensor& other) {
+  return is_column_major(self) ? mm(other, grad.t()).t() : mm(grad, other.t());
+}
+Tensor mm_grad_other(const Tensor& grad, const Tensor& self, const Tensor& other) {
+  return is_column_major(other) ? mm(grad.t(), self).t() : mm(self.t(), grad);
+}
+
 }  // namespace
 
 // The backward treats 1-D operands as the row/column they were in the forward
@@ -193,8 +209,8 @@ Tensor mm(const Tensor& self, const Tensor& other) {
   Tensor out = empty({self.size(0), other.size(1)}, self.options());
   matmul_into(out, self, other, 1, 0);
   return record_product("mm", self, other, out, [](const Tensor& grad, const Tensor& self, const Tensor& other) {
-    return TensorList{autograd::needs_input_grad(0) ? mm(grad, other.t()) : Tensor(),
-                      autograd::needs_input_grad(1) ? mm(self.t(), grad) : Tensor()};
+    return TensorList{autograd::needs_input_grad(0) ? mm_grad_self(grad, self, other) : Tensor(),
+                      autograd::needs_input_grad(1) ? mm_grad_other(grad, self, other) : Tensor()};
   });
 }
 
@@ -240,9 +256,11 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, const 
     autograd::record("addmm", {input, mat1, mat2}, out,
                      [mat1 = autograd::save(mat1), mat2 = autograd::save(mat2), alpha = alpha.to_double(),
                       beta = beta.to_double()](const Tensor& grad) {
-                       return TensorList{autograd::needs_input_grad(0) ? grad * beta : Tensor(),
-                                         autograd::needs_input_grad(1) ? mm(grad, mat2.get().t()) * alpha : Tensor(),
-                                         autograd::needs_input_grad(2) ? mm(mat1.get().t(), grad) * alpha : Tensor()};
+                       const Tensor a = mat1.get(), b = mat2.get();
+                       auto scaled = [](const Tensor& t, double factor) { return factor == 1.0 ? t : t * factor; };
+                       return TensorList{autograd::needs_input_grad(0) ? scaled(grad, beta) : Tensor(),
+                                         autograd::needs_input_grad(1) ? scaled(mm_grad_self(grad, a, b), alpha) : Tensor(),
+                                         autograd::needs_input_grad(2) ? scaled(mm_grad_other(grad, a, b), alpha) : Tensor()};
                      });
   }
   return out;
