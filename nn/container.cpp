@@ -19,4 +19,22 @@ Tensor Sequential::forward(const Tensor& input) {
   return x;
 }
 
+ModuleDict::ModuleDict(std::initializer_list<std::pair<std::string, std::shared_ptr<Module>>> modules) {
+  for (const auto& [name, module] : modules) insert(name, module);
+}
+
+bool ModuleDict::contains(const std::string& name) const {
+  for (const auto& [key, child] : named_children()) {
+    if (key == name) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<Module> ModuleDict::operator[](const std::string& name) const {
+  for (const auto& [key, child] : named_children()) {
+    if (key == name) return child;
+  }
+  ::ember::detail::fail(ErrorKind::Index, "{}: no module named \"{}\"", where(), name);
+}
+
 }  // namespace ember::nn

@@ -1,6 +1,6 @@
-// Containers: Sequential (children run in order) and ModuleList (children
-// held by index). Children are named "0", "1", ... as in PyTorch, so the
-// state dict keys match ("0.weight").
+// Containers: Sequential (children run in order), ModuleList (children held
+// by index, named "0", "1", ... as in PyTorch, so the state dict keys match:
+// "0.weight") and ModuleDict (children held by name, in insertion order).
 #pragma once
 
 #include <ember/nn/module.h>
@@ -38,6 +38,18 @@ class Sequential : public ModuleList {
  public:
   using ModuleList::ModuleList;
   Tensor forward(const Tensor& input) override;
+};
+
+class ModuleDict : public Module {
+ public:
+  ModuleDict() = default;
+  ModuleDict(std::initializer_list<std::pair<std::string, std::shared_ptr<Module>>> modules);
+  void insert(std::string name, std::shared_ptr<Module> module) { register_module(std::move(name), std::move(module)); }
+  bool contains(const std::string& name) const;
+  std::shared_ptr<Module> operator[](const std::string& name) const;
+  size_t size() const { return named_children().size(); }
+  auto begin() const { return named_children().begin(); }
+  auto end() const { return named_children().end(); }
 };
 
 }  // namespace ember::nn

@@ -27,6 +27,11 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {}
 // Zeroes each element with probability p and scales the rest by 1 / (1 - p); the identity when !training.
 Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
 
+// (x - mean) / sqrt(var + eps) * weight + bias over the trailing dims of normalized_shape
+// (biased variance); weight and bias may be undefined.
+Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = {},
+                  const Tensor& bias = {}, double eps = 1e-5);
+
 // ---- losses (nn/loss.cpp) ----
 enum class Reduction { None, Mean, Sum };
 

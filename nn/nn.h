@@ -10,4 +10,5 @@
 #include <ember/nn/init.h>
 #include <ember/nn/linear.h>
 #include <ember/nn/module.h>
+#include <ember/nn/normalization.h>
 #include <ember/nn/state_dict.h>

@@ -212,3 +212,55 @@ TEST_CASE("init: fans gains and distributions", "[nn]") {
   nn::init::zeros_(fc.weight);
   check_close(fc.weight, zeros({3, 3}));
 }
+
+TEST_CASE("ModuleDict holds modules by name in insertion order", "[nn]") {
+  nn::ModuleDict dict{{"a", std::make_shared<nn::Linear>(2, 3)}, {"b", std::make_shared<nn::ReLU>()}};
+  dict.insert("c", std::make_shared<nn::Tanh>());
+  CHECK(dict.size() == 3);
+  CHECK(dict.contains("b"));
+  CHECK_FALSE(dict.contains("z"));
+  CHECK(dict["c"]->name() == std::string("Tanh"));
+  // Expected text from torch 1.13: print(nn.ModuleDict({'a': nn.Linear(2, 3), 'b': nn.ReLU()})) (plus c).
+  CHECK(dict.str() ==
+        "ModuleDict(\n"
+        "  (a): Linear(in_features=2, out_features=3, bias=True)\n"
+        "  (b): ReLU()\n"
+        "  (c): Tanh()\n"
+        ")");
+  CHECK(keys_of(dict.state_dict()) == std::vector<std::string>{"a.weight", "a.bias"});
+  REQUIRE_ERROR(dict["z"], "ModuleDict: no module named \"z\"");
+  REQUIRE_ERROR(dict.insert("a", std::make_shared<nn::ReLU>()), "attribute \"a\" already exists");
+}
+
+TEST_CASE("LayerNorm matches torch and prints as torch", "[nn]") {
+  // Expected values from torch 1.13: F.layer_norm(x, (4,), w, b) with x = arange(24).reshape(2, 3, 4).sin().
+  const Tensor x = arange(24, kFloat64).reshape({2, 3, 4}).sin();
+  nn::LayerNorm norm({4});
+  norm.to(kFloat64);
+  norm.weight.set_data(tensor({1.0, 2.0, 0.5, -1.0}, kFloat64));
+  norm.bias.set_data(tensor({0.1, 0.0, -0.2, 0.3}, kFloat64));
+  check_close(norm.forward(x),
+              {-1.064341869155364, 1.8143085823462708, 0.3370632174448039, 1.116938856907379, -0.5773873911984031,
+               -2.0032547933325207, -0.1557860172512847, -1.2905868223672328, 1.412482825212604, 1.146676352715506,
+               -0.5254902893621047, 1.5348404228461476, -1.5174444421642197, 0.1376331553067838, 0.3371108617602591,
+               -0.17440614099030993, 0.5068133723332832, -2.3230347997036858, -0.5357730160626502, -1.1262500596438605,
+               1.0629625614672495, 1.7127736373952884, -0.36238850864015293, 1.7945723628845878},
+              1e-12, 1e-12);
+  nn::LayerNorm plain({3, 4}, {.eps = 1e-3, .elementwise_affine = false});
+  CHECK(plain.parameters().empty());
+  check_close(plain.forward(x).flatten().slice(0, 0, 6),
+              {-0.048462911846343076, 1.1416241360662864, 1.2375506404956589, 0.15112221565714992, -1.118803854974097,
+               -1.404663398623846},
+              1e-12, 1e-12);
+  CHECK(nn::LayerNorm({10}).str() == "LayerNorm((10,), eps=1e-05, elementwise_affine=True)");
+  CHECK(nn::LayerNorm({3, 4}, {.elementwise_affine = false}).str() == "LayerNorm((3, 4), eps=1e-05, elementwise_affine=False)");
+  REQUIRE_ERROR(nn::LayerNorm({10}).forward(zeros({2, 5})),
+                "layer_norm: Given normalized_shape=[10], expected input with shape [*, 10], but got input of size[2, 5]");
+  CHECK(autograd::gradcheck(
+      [](const autograd::TensorList& in) { return nn::functional::layer_norm(in[0], {3, 4}, in[1], in[2]); },
+      {make_tensor({2, 3, 4}, kFloat64).requires_grad_(), make_tensor({3, 4}, kFloat64, 0.5, 2, 3).requires_grad_(),
+       make_tensor({3, 4}, kFloat64, -1, 1, 4).requires_grad_()}));
+  CHECK(autograd::gradgradcheck(
+      [](const autograd::TensorList& in) { return nn::functional::layer_norm(in[0], {4}, in[1]); },
+      {make_tensor({3, 4}, kFloat64).requires_grad_(), make_tensor({4}, kFloat64, 0.5, 2, 3).requires_grad_()}));
+}
