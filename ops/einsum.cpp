@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -176,11 +177,8 @@ Tensor align_operand(const Tensor& operand, const Term& term, size_t i, const La
       break;
     }
   }
-  Shape sizes(layout.ndim, 1), strides(layout.ndim, 0);
   for (size_t j = 0; j < dims.size(); ++j) {
     const int64_t d = dims[j], size = t.size(static_cast<int64_t>(j));
-    sizes[d] = size;
-    strides[d] = t.stride(static_cast<int64_t>(j));
     if (size == 1) continue;
     if (seen_sizes[d] != 1 && seen_sizes[d] != size) {
       const bool in_ellipsis = d >= layout.ell_start && d < layout.ell_start + layout.ell_ndim;
@@ -195,7 +193,19 @@ Tensor align_operand(const Tensor& operand, const Term& term, size_t i, const La
     }
     seen_sizes[d] = size;
   }
-  return restride(t, sizes, strides);
+  // t's dims in layout order, then size-1 dims where the operand has no
+  // subscript: views with their own backward (an as_strided would not
+  // differentiate an operand whose elements overlap, such as conv's windows).
+  std::vector<int64_t> order(dims.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return dims[a] < dims[b]; });
+  t = t.permute(order);
+  std::vector<bool> present(static_cast<size_t>(layout.ndim), false);
+  for (int64_t d : dims) present[d] = true;
+  for (int64_t d = 0; d < layout.ndim; ++d) {
+    if (!present[d]) t = t.unsqueeze(d);
+  }
+  return t;
 }
 
 // Sums t (in the shared layout) over `dims`, keeping them as size 1: a
@@ -334,9 +344,7 @@ Tensor einsum(std::string_view equation, const std::vector<Tensor>& operands) {
   }
   result = sum_dims(result, leftover);
 
-  Shape sizes(IntArrayRef(result.shape().data(), static_cast<size_t>(layout.out_ndim)));
-  Shape strides(IntArrayRef(result.strides().data(), static_cast<size_t>(layout.out_ndim)));
-  return restride(result, sizes, strides);
+  return result.reshape(IntArrayRef(result.shape().data(), static_cast<size_t>(layout.out_ndim)));
 }
 
 }  // namespace ember

@@ -1,5 +1,5 @@
 // Joining and reshaping copies: cat, stack, repeat, tile, flip, roll, tril,
-// triu; and the splitting views split, chunk, unbind (no copies: they share
+// triu, pad; and the splitting views split, chunk, unbind (no copies: they share
 // the input's storage). Every copy here is a view plus copy_, so these ops run
 // on any device copy_ supports and need no kernels of their own.
 #include <ember/ops/elementwise_util.h>
@@ -268,6 +268,39 @@ Tensor roll(const Tensor& self, IntArrayRef shifts, IntArrayRef dims) {
 
 Tensor tril(const Tensor& self, int64_t diagonal) { return triangle("tril", self, diagonal, Triangle::Lower); }
 Tensor triu(const Tensor& self, int64_t diagonal) { return triangle("triu", self, diagonal, Triangle::Upper); }
+
+// pad = {before, after} for the last dim, then for the one before it, ... (PyTorch's
+// F.pad order); a negative amount crops. The backward of padding by p is padding by -p.
+Tensor pad(const Tensor& self, IntArrayRef pad, const Scalar& value) {
+  detail::check_defined("pad", self);
+  EMBER_CHECK(pad.size() % 2 == 0 && static_cast<int64_t>(pad.size()) <= 2 * self.dim(),
+              "pad: expected an even number of amounts, at most 2 per dim ({} dims), got {}", self.dim(), pad);
+  Shape out_shape = self.shape();
+  Tensor source = detach(self);  // recorded below as one node
+  std::vector<std::pair<int64_t, int64_t>> target;  // per padded dim: (dim, start in out)
+  for (size_t i = 0; i < pad.size() / 2; ++i) {
+    const int64_t dim = self.dim() - 1 - static_cast<int64_t>(i), before = pad[2 * i], after = pad[2 * i + 1];
+    out_shape[dim] += before + after;
+    EMBER_CHECK(out_shape[dim] >= 0, "pad: padding {} of a tensor of shape {} gives a negative size {} in dim {}", pad,
+                self.shape(), out_shape[dim], dim);
+    const int64_t crop_before = std::max<int64_t>(-before, 0), crop_after = std::max<int64_t>(-after, 0);
+    source = source.narrow(dim, std::min(crop_before, self.shape()[dim]),
+                           std::max<int64_t>(self.shape()[dim] - crop_before - crop_after, 0));
+    target.emplace_back(dim, std::max<int64_t>(before, 0));
+  }
+  Tensor out = full(out_shape, value, self.options());
+  if (source.numel() > 0) {
+    Tensor region = out;
+    for (const auto& [dim, start] : target) region = region.narrow(dim, start, source.shape()[dim]);
+    region.copy_(source);
+  }
+  if (autograd::needs_grad(self)) {
+    std::vector<int64_t> unpad(pad.begin(), pad.end());
+    for (int64_t& amount : unpad) amount = -amount;
+    autograd::record("pad", {self}, out, [unpad](const Tensor& grad) { return TensorList{ember::pad(grad, unpad)}; });
+  }
+  return out;
+}
 
 std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim) const { return ember::split(*this, split_size, dim); }
 std::vector<Tensor> Tensor::split(IntArrayRef split_sizes, int64_t dim) const {

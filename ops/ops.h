@@ -263,6 +263,65 @@ Tensor flip(const Tensor& self, IntArrayRef dims);
 Tensor roll(const Tensor& self, IntArrayRef shifts, IntArrayRef dims = {});
 Tensor tril(const Tensor& self, int64_t diagonal = 0);
 Tensor triu(const Tensor& self, int64_t diagonal = 0);
+// Constant padding, PyTorch's F.pad order: {before, after} of the last dim, then of the one before, ...
+// Negative amounts crop.
+Tensor pad(const Tensor& self, IntArrayRef pad, const Scalar& value = 0);
+
+// ---- convolution (ops/conv.cpp) ----
+// An int-or-tuple argument of the convolution and pooling ops: one size for
+// every spatial dim (`.stride = 2`) or one per dim (`.stride = {2, 1}`).
+class SpatialSize {
+ public:
+  SpatialSize(int64_t size) : sizes_{size} {}
+  SpatialSize(std::initializer_list<int64_t> sizes) : sizes_(sizes) {}
+  SpatialSize(IntArrayRef sizes) : sizes_(sizes) {}
+  // The sizes for `dims` spatial dims; an error naming op and argument when they cannot be.
+  Shape expand(const char* op, const char* name, int64_t dims) const;
+  bool empty() const { return sizes_.size() == 0; }
+
+ private:
+  Shape sizes_;
+};
+
+// padding="same" (output size = input size, stride 1) or "valid" (no padding), as PyTorch's strings.
+enum class PaddingMode { Same, Valid };
+inline constexpr PaddingMode kSame = PaddingMode::Same;
+inline constexpr PaddingMode kValid = PaddingMode::Valid;
+class ConvPadding : public SpatialSize {
+ public:
+  ConvPadding(int64_t size) : SpatialSize(size) {}
+  ConvPadding(std::initializer_list<int64_t> sizes) : SpatialSize(sizes) {}
+  ConvPadding(IntArrayRef sizes) : SpatialSize(sizes) {}
+  ConvPadding(PaddingMode mode) : SpatialSize(0), mode_(mode) {}
+  std::optional<PaddingMode> mode() const { return mode_; }
+
+ private:
+  std::optional<PaddingMode> mode_;
+};
+
+struct ConvOptions {
+  SpatialSize stride = 1;
+  ConvPadding padding = 0;
+  SpatialSize dilation = 1;
+  int64_t groups = 1;
+};
+// input [N, C, L] (or [C, L]), weight [OC, C / groups, K], bias [OC] or undefined.
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, const ConvOptions& options = {});
+// input [N, C, H, W] (or [C, H, W]), weight [OC, C / groups, KH, KW], bias [OC] or undefined.
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, const ConvOptions& options = {});
+
+struct ConvTransposeOptions {
+  SpatialSize stride = 1;
+  SpatialSize padding = 0;
+  SpatialSize output_padding = 0;
+  int64_t groups = 1;
+  SpatialSize dilation = 1;
+};
+// The gradient of conv1d/conv2d with respect to its input, as an op: weight [C, OC / groups, K...].
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+                        const ConvTransposeOptions& options = {});
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+                        const ConvTransposeOptions& options = {});
 
 // ---- indexing (ops/index.cpp); index tensors are int64 ----
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index);

@@ -3,6 +3,8 @@
 // reshape is the only one that may copy, and only when no view is possible.
 #include <ember/ops/elementwise_util.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <numeric>
 #include <optional>
 
@@ -59,10 +61,19 @@ Tensor element_positions(IntArrayRef sizes, IntArrayRef strides, int64_t offset)
   return positions;
 }
 
-// Do two elements of t share memory (a stretched dim)?
+// Do two elements of t share memory (a stretched dim, or windows as conv's)?
 bool has_overlap(const Tensor& t) {
+  // Sorted by stride, each dim must step past everything the smaller ones
+  // reach; otherwise two elements may share memory (counted as overlap).
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims with size > 1
   for (int64_t d = 0; d < t.dim(); ++d) {
-    if (t.shape()[d] > 1 && t.strides()[d] == 0) return true;
+    if (t.shape()[d] > 1) dims.emplace_back(std::abs(t.strides()[d]), t.shape()[d]);
+  }
+  std::sort(dims.begin(), dims.end());
+  int64_t reach = 0;  // the largest offset the smaller-stride dims reach
+  for (const auto& [stride, size] : dims) {
+    if (stride <= reach) return true;
+    reach += (size - 1) * stride;
   }
   return false;
 }

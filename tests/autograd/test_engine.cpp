@@ -206,6 +206,12 @@ TEST_CASE("backward errors name the problem", "[autograd]") {
   REQUIRE_ERROR(tensor({1, 2}).requires_grad_(), "only tensors of floating point dtype can require gradients");
   REQUIRE_ERROR((x * 2).requires_grad_(false), "you can only change requires_grad flags of leaf variables");
   REQUIRE_ERROR(x.expand({3, 2}).as_strided({2}, {1}), "as_strided: the derivative for an input whose elements overlap");
+  // Sliding windows overlap too (no stride is 0): refused, not summed twice.
+  Tensor series = arange(4, kFloat64).requires_grad_();
+  Tensor windows = series.as_strided({3, 2}, {1, 1});
+  REQUIRE_ERROR(windows.as_strided({2}, {1}), "as_strided: the derivative for an input whose elements overlap");
+  einsum("ij,j->i", {windows, ones({2}, kFloat64)}).sum().backward();  // views, not as_strided: exact
+  check_close(series.grad(), {1, 2, 2, 1});
   // Rounding divisions are piecewise constant: a zero gradient, as PyTorch.
   Tensor q = div(x * 3, f64({2.0, 2.0}), "floor");
   CHECK(q.requires_grad());
