@@ -323,6 +323,27 @@ Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor&
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
                         const ConvTransposeOptions& options = {});
 
+// ---- pooling (ops/pool.cpp), over [N, C, H, W] or [C, H, W] ----
+struct MaxPoolOptions {
+  SpatialSize stride = {};  // none: the kernel size
+  SpatialSize padding = 0;
+  SpatialSize dilation = 1;
+  bool ceil_mode = false;
+};
+Tensor max_pool2d(const Tensor& input, const SpatialSize& kernel_size, const MaxPoolOptions& options = {});
+// Also the int64 position h * W + w of each maximum within its plane.
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, const SpatialSize& kernel_size,
+                                                  const MaxPoolOptions& options = {});
+struct AvgPoolOptions {
+  SpatialSize stride = {};  // none: the kernel size
+  SpatialSize padding = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+  std::optional<int64_t> divisor_override = {};
+};
+Tensor avg_pool2d(const Tensor& input, const SpatialSize& kernel_size, const AvgPoolOptions& options = {});
+Tensor adaptive_avg_pool2d(const Tensor& input, const SpatialSize& output_size);
+
 // ---- indexing (ops/index.cpp); index tensors are int64 ----
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index);
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index);

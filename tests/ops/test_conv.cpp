@@ -3,6 +3,7 @@
 // (float32) and the composite (float64); gradcheck and gradgradcheck of the
 // composite; the error messages.
 #include "conv_golden.h"
+#include "conv_inputs.h"
 #include "harness.h"
 
 #include <string_view>
@@ -12,20 +13,13 @@ using namespace ember::testing;
 
 namespace {
 
-// The formulas of make_conv_golden.py's fill().
-Tensor fill(IntArrayRef shape, double scale, double shift, double amplitude, bool cosine, DType dtype) {
-  Tensor t = arange(numel_of(shape), kFloat64) * scale + shift;
-  t = (cosine ? t.cos() : t.sin()) * amplitude;
-  return t.reshape(shape).to(dtype);
-}
-
 struct Operands {
   Tensor input, weight, bias;
 };
 
 Operands operands(const ConvGolden& c, DType dtype) {
-  Operands o{fill(c.input_shape, 0.37, 0.1, 1.0, false, dtype).requires_grad_(),
-             fill(c.weight_shape, 0.23, 0.2, 0.5, true, dtype).requires_grad_(), Tensor()};
+  Operands o{golden_input(c.input_shape, dtype).requires_grad_(),
+             golden_fill(c.weight_shape, 0.23, 0.2, 0.5, /*cosine=*/true, dtype).requires_grad_(), Tensor()};
   if (c.bias) {
     const int64_t channels = static_cast<int64_t>(c.grad_bias.size());
     o.bias = (arange(channels, kFloat64) * 0.1 - 0.2).to(dtype).requires_grad_();
@@ -64,7 +58,7 @@ TEST_CASE("convolutions match torch on oneDNN (float32) and on the composite (fl
       const Tensor out = run(c, o.input, o.weight, o.bias);
       REQUIRE(out.shape() == Shape(IntArrayRef(c.out_shape)));
       check_close(out, c.out, tol, tol);
-      (out * fill(out.shape(), 0.11, 0.3, 1.0, false, dtype)).sum().backward();
+      (out * golden_cotangent(out)).sum().backward();
       check_close(o.input.grad(), c.grad_input, tol, tol);
       check_close(o.weight.grad(), c.grad_weight, tol, tol);
       if (c.bias) check_close(o.bias.grad(), c.grad_bias, tol, tol);
