@@ -5,6 +5,7 @@
 #include <ember/nn/activation.h>
 #include <ember/nn/container.h>
 #include <ember/nn/dropout.h>
+#include <ember/nn/embedding.h>
 #include <ember/nn/flatten.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/init.h>
