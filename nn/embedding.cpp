@@ -69,7 +69,8 @@ Embedding::Embedding(Pretrained, const Tensor& embeddings, bool freeze, std::opt
     : num_embeddings(embeddings.size(0)),
       embedding_dim(embeddings.size(1)),
       padding_idx(wrap_padding_idx("Embedding.from_pretrained", padding_idx, embeddings.size(0))) {
-  weight = register_parameter("weight", embeddings, /*requires_grad=*/!freeze);
+  // A new leaf over the same storage (torch's Parameter(embeddings)): the caller's tensor keeps its requires_grad.
+  weight = register_parameter("weight", embeddings.detach(), /*requires_grad=*/!freeze);
 }
 
 Embedding Embedding::from_pretrained(const Tensor& embeddings, bool freeze, std::optional<int64_t> padding_idx) {

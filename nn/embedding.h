@@ -18,8 +18,8 @@ struct EmbeddingOptions {
 class Embedding : public Module {
  public:
   Embedding(int64_t num_embeddings, int64_t embedding_dim, EmbeddingOptions options = {});
-  // A table holding `embeddings` [num_embeddings, embedding_dim] (the tensor itself, not a copy), trained
-  // unless freeze; the padding row keeps its given values, as torch.
+  // A table over `embeddings` [num_embeddings, embedding_dim] (its storage, not a copy), trained unless
+  // freeze; the padding row keeps its given values, as torch.
   static Embedding from_pretrained(const Tensor& embeddings, bool freeze = true,
                                    std::optional<int64_t> padding_idx = {});
   // input: int64 indices [*] -> [*, embedding_dim].

@@ -72,8 +72,11 @@ TEST_CASE("Embedding: init, padding row, from_pretrained, printing, state_dict",
   CHECK_FALSE(frozen.weight.requires_grad());
   CHECK(frozen.str() == "Embedding(4, 2, padding_idx=1)");
   check_close(frozen.forward(tensor({1})), table[1].unsqueeze(0));  // the padding row keeps its values, as torch
-  nn::Embedding trained = nn::Embedding::from_pretrained(sample({4, 2}, 5), /*freeze=*/false);
+  const Tensor pretrained = sample({4, 2}, 5);
+  nn::Embedding trained = nn::Embedding::from_pretrained(pretrained, /*freeze=*/false);
   CHECK(trained.weight.requires_grad());
+  CHECK(trained.weight.is_leaf());
+  CHECK_FALSE(pretrained.requires_grad());  // the caller's tensor is left as it was
   CHECK(trained.parameters().size() == 1);
 }
 
