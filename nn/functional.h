@@ -32,6 +32,31 @@ Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = {},
                   const Tensor& bias = {}, double eps = 1e-5);
 
+// ---- layers defined beside their module (nn/<module>.cpp) ----
+// nn/embedding.cpp: rows of weight [num_embeddings, embedding_dim] picked by int64 indices input [*] ->
+// [*, embedding_dim]; the rows at padding_idx (negative counts from the end) get no gradient.
+Tensor embedding(const Tensor& input, const Tensor& weight, std::optional<int64_t> padding_idx = {});
+// nn/bilinear.cpp: y = x1^T A x2 + b for input1 [*, in1], input2 [*, in2], weight [out, in1, in2], bias [out].
+Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight, const Tensor& bias = {});
+// nn/normalization.cpp: input [N, C, *] normalised per sample over each of num_groups groups of C / num_groups
+// channels (biased variance), then weight [C] and bias [C] per channel; weight and bias may be undefined.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
+                  double eps = 1e-5);
+
+// nn/attention.cpp, PyTorch 2.x's semantics (torch 1.13 has no such function).
+struct ScaledDotProductAttentionOptions {
+  // Broadcast to [..., L, S]. bool: true means the position takes part (PyTorch 2's rule, the opposite of
+  // MultiheadAttention's masks); floating: added to the scores.
+  Tensor attn_mask = {};
+  double dropout_p = 0.0;   // applied to the attention weights whenever > 0, as PyTorch
+  bool is_causal = false;   // query i attends to keys 0..i (the top-left L x S triangle); not with attn_mask
+  std::optional<double> scale = {};  // 1 / sqrt(E) unless given
+};
+// softmax(q k^T * scale + mask) v for query [..., L, E], key [..., S, E], value [..., S, Ev] -> [..., L, Ev];
+// leading dims broadcast.
+Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
+                                    const ScaledDotProductAttentionOptions& options = {});
+
 // ---- losses (nn/loss.cpp) ----
 enum class Reduction { None, Mean, Sum };
 

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <ember/nn/activation.h>
+#include <ember/nn/attention.h>
+#include <ember/nn/bilinear.h>
 #include <ember/nn/container.h>
 #include <ember/nn/dropout.h>
+#include <ember/nn/embedding.h>
 #include <ember/nn/flatten.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/init.h>

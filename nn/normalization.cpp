@@ -1,4 +1,5 @@
-// LayerNorm (nn/normalization.h).
+// LayerNorm and GroupNorm (nn/normalization.h); F::group_norm is here, beside its module
+// (F::layer_norm predates it, in nn/functional.cpp).
 #include <ember/nn/functional.h>
 #include <ember/nn/normalization.h>
 
@@ -6,6 +7,43 @@
 #include <fmt/ranges.h>
 
 namespace ember::nn {
+namespace {
+
+// A float as Python's repr writes it in a module's repr: "1e-05", "0.001".
+std::string python_float(double value) { return value == 1e-5 ? "1e-05" : fmt::format("{}", value); }
+
+}  // namespace
+
+namespace functional {
+
+// A composite, as layer_norm: the statistics of [N, G, C/G * rest], then a per-channel affine.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
+  EMBER_CHECK(input.defined() && input.dim() >= 2,
+              "group_norm: expected an input of at least 2 dimensions [N, C, *], got {}",
+              input.defined() ? input.shape() : Shape{});
+  EMBER_CHECK_VALUE(num_groups > 0, "group_norm: expected a positive num_groups, got {}", num_groups);
+  const int64_t batch = input.size(0), channels = input.size(1);
+  EMBER_CHECK(channels % num_groups == 0,
+              "group_norm: Expected number of channels in input to be divisible by num_groups, but got input of "
+              "shape {} and num_groups={}",
+              input.shape(), num_groups);
+  for (const Tensor* t : {&weight, &bias}) {
+    EMBER_CHECK(!t->defined() || (t->dim() == 1 && t->size(0) == channels),
+                "group_norm: expected weight and bias of shape [{}] (one per channel), got {}", channels, t->shape());
+  }
+  const Tensor grouped = input.reshape({batch, num_groups, -1});
+  const Tensor mean = grouped.mean({2}, /*keepdim=*/true);
+  const Tensor variance = grouped.var({2}, /*correction=*/0, /*keepdim=*/true);
+  Tensor out = ((grouped - mean) * rsqrt(variance + eps)).reshape(input.shape());
+  // weight and bias [C] broadcast as [C, 1, ..., 1] over the trailing dims.
+  Shape affine_shape(static_cast<size_t>(input.dim() - 1), 1);
+  affine_shape[0] = channels;
+  if (weight.defined()) out = out * weight.reshape(affine_shape);
+  if (bias.defined()) out = out + bias.reshape(affine_shape);
+  return out;
+}
+
+}  // namespace functional
 
 LayerNorm::LayerNorm(std::vector<int64_t> normalized_shape, LayerNormOptions options)
     : normalized_shape(std::move(normalized_shape)), eps(options.eps) {
@@ -25,7 +63,31 @@ Tensor LayerNorm::forward(const Tensor& input) {
 std::string LayerNorm::extra_repr() const {
   const std::string shape = normalized_shape.size() == 1 ? fmt::format("({},)", normalized_shape[0])
                                                          : fmt::format("({})", fmt::join(normalized_shape, ", "));
-  return fmt::format("{}, eps={}, elementwise_affine={}", shape, eps == 1e-5 ? "1e-05" : fmt::format("{}", eps),
+  return fmt::format("{}, eps={}, elementwise_affine={}", shape, python_float(eps), weight.defined() ? "True" : "False");
+}
+
+GroupNorm::GroupNorm(int64_t num_groups, int64_t num_channels, GroupNormOptions options)
+    : num_groups(num_groups), num_channels(num_channels), eps(options.eps) {
+  EMBER_CHECK_VALUE(num_groups > 0 && num_channels >= 0,
+                    "GroupNorm: expected a positive num_groups and non-negative num_channels, got {} and {}",
+                    num_groups, num_channels);
+  EMBER_CHECK_VALUE(num_channels % num_groups == 0,
+                    "GroupNorm: num_channels must be divisible by num_groups, got num_channels={} and num_groups={}",
+                    num_channels, num_groups);
+  const TensorOptions tensor_options{options.dtype.value_or(kFloat32), options.device.value_or(Device(kCPU))};
+  weight = register_parameter("weight", options.affine ? ones({num_channels}, tensor_options) : Tensor());
+  bias = register_parameter("bias", options.affine ? zeros({num_channels}, tensor_options) : Tensor());
+}
+
+Tensor GroupNorm::forward(const Tensor& input) {
+  EMBER_CHECK(input.defined() && input.dim() >= 2 && input.size(1) == num_channels,
+              "{}: expected an input [N, num_channels = {}, *], got shape {}", where(), num_channels,
+              input.defined() ? input.shape() : Shape{});
+  return functional::group_norm(input, num_groups, weight, bias, eps);
+}
+
+std::string GroupNorm::extra_repr() const {
+  return fmt::format("{}, {}, eps={}, affine={}", num_groups, num_channels, python_float(eps),
                      weight.defined() ? "True" : "False");
 }
 
