@@ -1,7 +1,10 @@
 // LayerNorm and GroupNorm (nn/normalization.h); F::group_norm is here, beside its module
 // (F::layer_norm predates it, in nn/functional.cpp).
+#include <ember/autograd/grad_mode.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/normalization.h>
+
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -90,5 +93,58 @@ std::string GroupNorm::extra_repr() const {
   return fmt::format("{}, {}, eps={}, affine={}", num_groups, num_channels, python_float(eps),
                      weight.defined() ? "True" : "False");
 }
+
+BatchNorm::BatchNorm(int64_t num_features, BatchNormOptions options, std::vector<int64_t> input_dims)
+    : num_features(num_features), eps(options.eps), momentum(options.momentum), input_dims_(std::move(input_dims)) {
+  EMBER_CHECK_VALUE(num_features > 0, "BatchNorm: expected a positive num_features, got {}", num_features);
+  const TensorOptions tensor_options{options.dtype.value_or(kFloat32), options.device.value_or(Device(kCPU))};
+  weight = register_parameter("weight", options.affine ? ones({num_features}, tensor_options) : Tensor());
+  bias = register_parameter("bias", options.affine ? zeros({num_features}, tensor_options) : Tensor());
+  if (options.track_running_stats) {
+    running_mean = register_buffer("running_mean", zeros({num_features}, tensor_options));
+    running_var = register_buffer("running_var", ones({num_features}, tensor_options));
+    num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, TensorOptions(kInt64, tensor_options.device_or_default())));
+  } else {
+    register_buffer("running_mean", Tensor());
+    register_buffer("running_var", Tensor());
+    register_buffer("num_batches_tracked", Tensor());
+  }
+}
+
+void BatchNorm::reset_running_stats() {
+  if (!running_mean.defined()) return;
+  autograd::NoGradGuard no_grad;
+  running_mean.zero_();
+  running_var.fill_(1);
+  num_batches_tracked.zero_();
+}
+
+// As PyTorch: training (or no running stats) uses the batch's statistics; in
+// training the running ones move by momentum, or by 1 / batches seen without one.
+Tensor BatchNorm::forward(const Tensor& input) {
+  const bool dims_ok = input.defined() && std::find(input_dims_.begin(), input_dims_.end(), input.dim()) != input_dims_.end();
+  EMBER_CHECK(dims_ok, "{}: expected a {}-D input, got shape {}", where(),
+              fmt::join(input_dims_, "-D or "), input.defined() ? input.shape() : Shape{});
+  EMBER_CHECK(input.size(1) == num_features, "{}: expected an input [N, num_features = {}, *], got shape {}", where(),
+              num_features, input.shape());
+  double factor = momentum.value_or(0.0);
+  if (is_training() && running_mean.defined()) {
+    autograd::NoGradGuard no_grad;
+    num_batches_tracked.add_(1);
+    if (!momentum) factor = 1.0 / static_cast<double>(num_batches_tracked.item<int64_t>());
+  }
+  const bool use_batch_stats = is_training() || !running_mean.defined();
+  return batch_norm(input, running_mean, running_var,
+                    {.weight = weight, .bias = bias, .training = use_batch_stats, .momentum = factor, .eps = eps});
+}
+
+std::string BatchNorm::extra_repr() const {
+  return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", num_features, python_float(eps),
+                     momentum ? python_float(*momentum) : "None", weight.defined() ? "True" : "False",
+                     running_mean.defined() ? "True" : "False");
+}
+
+BatchNorm1d::BatchNorm1d(int64_t num_features, BatchNormOptions options) : BatchNorm(num_features, options, {2, 3}) {}
+BatchNorm2d::BatchNorm2d(int64_t num_features, BatchNormOptions options) : BatchNorm(num_features, options, {4}) {}
 
 }  // namespace ember::nn

@@ -344,6 +344,19 @@ struct AvgPoolOptions {
 Tensor avg_pool2d(const Tensor& input, const SpatialSize& kernel_size, const AvgPoolOptions& options = {});
 Tensor adaptive_avg_pool2d(const Tensor& input, const SpatialSize& output_size);
 
+// ---- normalization (ops/norm.cpp) ----
+struct BatchNormOptions {
+  Tensor weight = {}, bias = {};  // [C] each, or undefined
+  bool training = false;
+  double momentum = 0.1;
+  double eps = 1e-5;
+};
+// input [N, C, *]. Training normalises by the batch's statistics and, when the
+// running stats [C] are given, moves them towards the batch's by momentum (in
+// place, unbiased variance); eval normalises by the running stats.
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const BatchNormOptions& options = {});
+
 // ---- indexing (ops/index.cpp); index tensors are int64 ----
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index);
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index);

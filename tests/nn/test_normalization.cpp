@@ -1,7 +1,11 @@
-// Tests GroupNorm in nn/normalization.cpp (LayerNorm's tests are in
-// test_module.cpp): values and gradients against torch 1.13
-// (tests/nn/make_layers_golden.py), gradcheck, printing and the errors.
+// Tests GroupNorm and BatchNorm1d/2d in nn/normalization.cpp (LayerNorm's
+// tests are in test_module.cpp, the batch_norm op's in tests/ops/test_norm.cpp):
+// values and gradients against torch 1.13 (tests/nn/make_layers_golden.py,
+// tests/ops/make_norm_golden.py), gradcheck, running statistics, printing and
+// the errors.
 #include "golden_inputs.h"
+#include "ops/conv_inputs.h"
+#include "ops/norm_golden.h"
 
 using namespace ember;
 using namespace ember::testing;
@@ -57,4 +61,37 @@ TEST_CASE("GroupNorm prints as torch and names its errors", "[nn][group_norm]") 
   REQUIRE_ERROR(F::group_norm(zeros({6}), 2), "group_norm: expected an input of at least 2 dimensions [N, C, *], got [6]");
   REQUIRE_ERROR(F::group_norm(zeros({2, 6}), 2, ones({4})),
                 "group_norm: expected weight and bias of shape [6] (one per channel), got [4]");
+}
+
+TEST_CASE("BatchNorm2d keeps running statistics as torch, with a cumulative average", "[norm][nn]") {
+  nn::BatchNorm2d bn(3, {.momentum = std::nullopt, .dtype = kFloat64});
+  for (int step = 0; step < 3; ++step) bn.forward(golden_fill({2, 3, 2, 2}, 0.37, 0.1 + step, step + 1, false, kFloat64));
+  CHECK(bn.num_batches_tracked.item<int64_t>() == 3);
+  check_close(bn.running_mean, kBatchNormCumulativeRunningMean, 1e-12, 1e-12);
+  check_close(bn.running_var, kBatchNormCumulativeRunningVar, 1e-12, 1e-12);
+  bn.eval();
+  check_close(bn.forward(golden_input({2, 3, 2, 2}, kFloat64)), kBatchNormCumulativeEval, 1e-12, 1e-12);
+  CHECK(bn.str() == "BatchNorm2d(3, eps=1e-05, momentum=None, affine=True, track_running_stats=True)");
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : bn.state_dict()) keys.push_back(key);
+  CHECK(keys == std::vector<std::string>{"weight", "bias", "running_mean", "running_var", "num_batches_tracked"});
+}
+
+TEST_CASE("BatchNorm1d without running stats normalises by the batch in eval too", "[norm][nn]") {
+  nn::BatchNorm1d bn(2, {.momentum = 0.2, .affine = false, .track_running_stats = false});
+  CHECK(bn.str() == "BatchNorm1d(2, eps=1e-05, momentum=0.2, affine=False, track_running_stats=False)");
+  CHECK(bn.parameters().empty());
+  CHECK(bn.state_dict().empty());
+  bn.eval();
+  const Tensor x = tensor({{1.0, 10.0}, {3.0, 30.0}});
+  check_close(bn.forward(x), {-0.99999500004, -0.99999995, 0.99999500004, 0.99999995}, 1e-6, 1e-6);  // float32
+}
+
+TEST_CASE("BatchNorm errors name the module, the shapes and what was expected", "[norm][nn][errors]") {
+  nn::BatchNorm2d bn2(3);
+  REQUIRE_ERROR(bn2.forward(zeros({4, 3})), "BatchNorm2d: expected a 4-D input, got shape [4, 3]");
+  REQUIRE_ERROR(bn2.forward(zeros({4, 5, 2, 2})), "BatchNorm2d: expected an input [N, num_features = 3, *], got shape [4, 5, 2, 2]");
+  nn::BatchNorm1d bn1(3);
+  REQUIRE_ERROR(bn1.forward(zeros({4, 3, 2, 2})), "BatchNorm1d: expected a 2-D or 3-D input, got shape [4, 3, 2, 2]");
+  REQUIRE_ERROR(nn::BatchNorm1d(0), "BatchNorm: expected a positive num_features, got 0");
 }
