@@ -95,9 +95,12 @@ RNNBase::Run RNNBase::run(const Tensor& input, const Tensor& h0, const Tensor& c
   Tensor x = !batched ? input.unsqueeze(1) : options.batch_first ? input.transpose(0, 1) : input;
   const int64_t steps = x.size(0), batch = x.size(1), directions = num_directions();
   const Shape state_shape{options.num_layers * directions, batch, hidden_size};
-  const Tensor h_init = !h0.defined() ? zeros(state_shape, x.options()) : batched ? h0 : h0.unsqueeze(1);
-  Tensor c_init;
-  if (has_cell_state_) c_init = !c0.defined() ? zeros(state_shape, x.options()) : batched ? c0 : c0.unsqueeze(1);
+  const std::vector<Tensor> h_init =
+      (!h0.defined() ? zeros(state_shape, x.options()) : batched ? h0 : h0.unsqueeze(1)).unbind(0);
+  std::vector<Tensor> c_init;
+  if (has_cell_state_) {
+    c_init = (!c0.defined() ? zeros(state_shape, x.options()) : batched ? c0 : c0.unsqueeze(1)).unbind(0);
+  }
 
   std::vector<Tensor> h_n, c_n;
   for (int64_t layer = 0; layer < options.num_layers; ++layer) {
@@ -106,14 +109,17 @@ RNNBase::Run RNNBase::run(const Tensor& input, const Tensor& h0, const Tensor& c
     for (int64_t direction = 0; direction < directions; ++direction) {
       const int64_t index = layer * directions + direction;
       const RNNWeights& w = all_weights[static_cast<size_t>(index)];
-      // x_t W_ih^T + b_ih for every step at once: [L * N, features] -> [L, N, G * hidden_size].
-      const Tensor input_gates = functional::linear(x.reshape({steps * batch, x.size(2)}), w.weight_ih, w.bias_ih)
-                                     .view({steps, batch, w.weight_ih.size(0)});
-      State state{h_init.select(0, index), has_cell_state_ ? c_init.select(0, index) : Tensor()};
+      // x_t W_ih^T + b_ih for every step at once: [L * N, features] -> L of [N, G * hidden_size]. unbind, not
+      // a select per step: see Note [One node for the pieces of a split] in ops/join.cpp.
+      const std::vector<Tensor> input_gates =
+          functional::linear(x.reshape({steps * batch, x.size(2)}), w.weight_ih, w.bias_ih)
+              .view({steps, batch, w.weight_ih.size(0)})
+              .unbind(0);
+      State state{h_init[static_cast<size_t>(index)], has_cell_state_ ? c_init[static_cast<size_t>(index)] : Tensor()};
       std::vector<Tensor> outputs(static_cast<size_t>(steps));
       for (int64_t step = 0; step < steps; ++step) {
         const int64_t t = direction == 0 ? step : steps - 1 - step;
-        state = cell(input_gates.select(0, t), functional::linear(state.h, w.weight_hh, w.bias_hh), state);
+        state = cell(input_gates[static_cast<size_t>(t)], functional::linear(state.h, w.weight_hh, w.bias_hh), state);
         outputs[static_cast<size_t>(t)] = state.h;
       }
       direction_outputs.push_back(stack(outputs, 0));
