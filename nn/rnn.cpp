@@ -28,7 +28,8 @@ RNNBase::RNNBase(Kind kind, int64_t input_size, int64_t hidden_size, const RNNOp
       const std::string suffix = fmt::format("_l{}{}", layer, direction == 1 ? "_reverse" : "");
       const int64_t layer_input_size = layer == 0 ? input_size : num_directions() * hidden_size;
       RNNWeights w;
-      w.weight_ih = register_parameter("weight_ih" + suffix, empty({gates * hidden_size, layer_input_size}, tensor_options));
+      w.weight_ih =
+          register_parameter("weight_ih" + suffix, empty({gates * hidden_size, layer_input_size}, tensor_options));
       w.weight_hh = register_parameter("weight_hh" + suffix, empty({gates * hidden_size, hidden_size}, tensor_options));
       if (options.bias) {
         w.bias_ih = register_parameter("bias_ih" + suffix, empty({gates * hidden_size}, tensor_options));
@@ -60,8 +61,8 @@ std::string RNNBase::extra_repr() const {
 void RNNBase::check_state(const Tensor& state, const char* state_name, const Tensor& input, bool batched) const {
   if (!state.defined()) return;
   const int64_t rows = options.num_layers * num_directions();
-  const Shape expected = batched ? Shape{rows, input.size(options.batch_first ? 0 : 1), hidden_size}
-                                 : Shape{rows, hidden_size};
+  const Shape expected =
+      batched ? Shape{rows, input.size(options.batch_first ? 0 : 1), hidden_size} : Shape{rows, hidden_size};
   EMBER_CHECK(state.shape() == expected, "{}: expected {} of shape {} for an input of shape {}, got {}", where(),
               state_name, expected, input.shape(), state.shape());
   EMBER_CHECK_TYPE(state.dtype() == input.dtype() && state.device() == input.device(),
@@ -78,8 +79,8 @@ RNNBase::Run RNNBase::run(const Tensor& input, const Tensor& h0, const Tensor& c
               input_size, input.shape());
   const bool batched = input.dim() == 3;
   const int64_t time_dim = batched && options.batch_first ? 1 : 0;
-  EMBER_CHECK(input.size(time_dim) > 0, "{}: expected a sequence length > 0 (dim {}), got shape {}", where(),
-              time_dim, input.shape());
+  EMBER_CHECK(input.size(time_dim) > 0, "{}: expected a sequence length > 0 (dim {}), got shape {}", where(), time_dim,
+              input.shape());
   const Tensor& weight = all_weights.front().weight_ih;
   EMBER_CHECK_TYPE(input.dtype() == weight.dtype() && input.device() == weight.device(),
                    "{}: expected an input of the parameters' dtype and device ({} on {}), got {} on {}", where(),
@@ -95,12 +96,12 @@ RNNBase::Run RNNBase::run(const Tensor& input, const Tensor& h0, const Tensor& c
   Tensor x = !batched ? input.unsqueeze(1) : options.batch_first ? input.transpose(0, 1) : input;
   const int64_t steps = x.size(0), batch = x.size(1), directions = num_directions();
   const Shape state_shape{options.num_layers * directions, batch, hidden_size};
-  const std::vector<Tensor> h_init =
-      (!h0.defined() ? zeros(state_shape, x.options()) : batched ? h0 : h0.unsqueeze(1)).unbind(0);
-  std::vector<Tensor> c_init;
-  if (has_cell_state_) {
-    c_init = (!c0.defined() ? zeros(state_shape, x.options()) : batched ? c0 : c0.unsqueeze(1)).unbind(0);
-  }
+  // Zeros when not given, a batch of one when unbatched; then one [N, hidden_size] per layer and direction.
+  auto initial = [&](const Tensor& given) {
+    return (!given.defined() ? zeros(state_shape, x.options()) : batched ? given : given.unsqueeze(1)).unbind(0);
+  };
+  const std::vector<Tensor> h_init = initial(h0);
+  const std::vector<Tensor> c_init = has_cell_state_ ? initial(c0) : std::vector<Tensor>{};
 
   std::vector<Tensor> h_n, c_n;
   for (int64_t layer = 0; layer < options.num_layers; ++layer) {

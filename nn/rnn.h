@@ -36,7 +36,7 @@ struct RNNWeights {
 };
 
 // What forward(input, h0[, c0]) returns, named where torch returns a tuple:
-//   output [L, N, D * hidden_size] ([N, L, ...] with batch_first, [L, ...] unbatched): the last layer's h at every step,
+//   output [L, N, D * hidden_size] ([N, L, ...] with batch_first, [L, ...] unbatched): the last layer's h, each step,
 //   h_n    [D * num_layers, N, hidden_size] ([D * num_layers, hidden_size] unbatched): every layer's final h,
 //   c_n    as h_n, LSTM only: every layer's final cell state,
 // where D = 2 if bidirectional else 1 and rows of h_n run layer 0 forward, layer 0 reverse, layer 1 forward, ...

@@ -96,7 +96,9 @@ std::vector<Tensor> split_views(const char* op, const Tensor& self, int64_t d, I
     for (const Tensor& piece : out) shapes.push_back(piece.shape());
     autograd::record(op, {self}, out, [shapes, d, unbinding, options = self.options()](const TensorList& grads) {
       TensorList parts;
-      for (size_t i = 0; i < shapes.size(); ++i) parts.push_back(grads[i].defined() ? grads[i] : zeros(shapes[i], options));
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        parts.push_back(grads[i].defined() ? grads[i] : zeros(shapes[i], options));
+      }
       return TensorList{unbinding ? stack(parts, d) : cat(parts, d)};
     });
     for (const Tensor& piece : out) piece.impl()->autograd()->is_view = true;
