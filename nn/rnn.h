@@ -19,7 +19,7 @@ struct RNNOptions {
   int64_t num_layers = 1;
   Nonlinearity nonlinearity = Nonlinearity::Tanh;
   bool bias = true;
-  bool batch_first = false;  // input and output [N, L, features] instead of [L, N, features]; h0/h_n never change
+  bool batch_first = false;  // input and output [N, L, features], not [L, N, features]; h0, h_n stay [.., N, ..]
   double dropout = 0.0;      // on every layer's output but the last, while training
   bool bidirectional = false;
   std::optional<DType> dtype = {};
@@ -39,8 +39,10 @@ struct RNNWeights {
 //   output [L, N, D * hidden_size] ([N, L, ...] with batch_first, [L, ...] unbatched): the last layer's h, each step,
 //   h_n    [D * num_layers, N, hidden_size] ([D * num_layers, hidden_size] unbatched): every layer's final h,
 //   c_n    as h_n, LSTM only: every layer's final cell state,
-// where D = 2 if bidirectional else 1 and rows of h_n run layer 0 forward, layer 0 reverse, layer 1 forward, ...
-// `auto [output, h_n] = gru.forward(x, h0);`  `auto [output, h_n, c_n] = lstm.forward(x, h0, c0);`
+// where D = 2 if bidirectional else 1, output's features are the forward direction's h then the reverse one's,
+// and h_n's rows run layer 0 forward, layer 0 reverse, layer 1 forward, ...
+// Pass an undefined h0 (c0) to start from zeros and still get the final states:
+// `auto [output, h_n] = gru.forward(x, {});`  `auto [output, h_n, c_n] = lstm.forward(x, h0, c0);`
 struct RNNResult {
   Tensor output, h_n;
 };

@@ -219,6 +219,10 @@ TEST_CASE("a recurrent layer sits in a Sequential through forward(input)", "[nn]
   auto [output, h_n, c_n] = lstm.forward(zeros({5, 0, 3}), {}, {});
   CHECK(output.shape() == Shape{5, 0, 4});
   CHECK(c_n.shape() == Shape{2, 0, 4});
+  // No h0: zeros, and the final state still comes back.
+  nn::GRU gru(3, 4);
+  auto [y, h] = gru.forward(ones({5, 2, 3}), {});
+  check_close(y[-1], h[0], 0, 0);
 }
 
 TEST_CASE("recurrent layers print as torch does", "[nn][rnn]") {
