@@ -38,7 +38,8 @@ CASES = [
     ("rnn_tanh", "RNN", dict(), True, False),
     ("rnn_relu_two_layers_bidirectional_h0", "RNN", dict(nonlinearity="relu", num_layers=2, bidirectional=True),
      True, True),
-    ("rnn_relu_no_bias_unbatched", "RNN", dict(nonlinearity="relu", bias=False), False, False),
+    ("rnn_relu_no_bias_unbatched_bidirectional_h0", "RNN", dict(nonlinearity="relu", bias=False, bidirectional=True),
+     False, True),
 ]
 
 
