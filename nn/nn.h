@@ -14,4 +14,5 @@
 #include <ember/nn/linear.h>
 #include <ember/nn/module.h>
 #include <ember/nn/normalization.h>
+#include <ember/nn/rnn.h>
 #include <ember/nn/state_dict.h>

@@ -71,6 +71,40 @@ Tensor triangle(const char* op, const Tensor& self, int64_t diagonal, Triangle p
   return where(keep, self, zeros({}, self.options()));
 }
 
+
+// Note [One node for the pieces of a split]
+// split, chunk and unbind return views of self recorded as one node, whose
+// backward joins the pieces' gradients (cat, or stack for unbind; zeros for a
+// piece that got none), as PyTorch's SplitBackward and UnbindBackward do.
+// Recorded piece by piece (each a narrow or select), every piece would send
+// back a zero-padded gradient of self's full shape, and a loop over n pieces
+// (an RNN over its time steps) would pay O(n * self.numel()) in backward.
+// In-place changes to the pieces are refused, as to any recorded view.
+std::vector<Tensor> split_views(const char* op, const Tensor& self, int64_t d, IntArrayRef sizes, bool unbinding) {
+  std::vector<Tensor> out;
+  out.reserve(sizes.size());
+  {
+    autograd::NoGradGuard no_grad;  // recorded below as one node
+    int64_t start = 0;
+    for (int64_t size : sizes) {
+      out.push_back(unbinding ? self.select(d, start) : self.narrow(d, start, size));
+      start += size;
+    }
+  }
+  if (autograd::needs_grad(self) && !out.empty()) {
+    std::vector<Shape> shapes;
+    for (const Tensor& piece : out) shapes.push_back(piece.shape());
+    autograd::record(op, {self}, out, [shapes, d, unbinding, options = self.options()](const TensorList& grads) {
+      TensorList parts;
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        parts.push_back(grads[i].defined() ? grads[i] : zeros(shapes[i], options));
+      }
+      return TensorList{unbinding ? stack(parts, d) : cat(parts, d)};
+    });
+    for (const Tensor& piece : out) piece.impl()->autograd()->is_view = true;
+  }
+  return out;
+}
 }  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
@@ -161,13 +195,9 @@ std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim) {
               "split: split_size can only be 0 if the dimension size is 0, got dimension {} of size {}", d, size);
   // At least one piece, even of an empty dim; the last piece may be shorter.
   const int64_t pieces = split_size == 0 ? 1 : std::max<int64_t>(size / split_size + (size % split_size != 0), 1);
-  std::vector<Tensor> out;
-  out.reserve(pieces);
-  for (int64_t i = 0; i < pieces; ++i) {
-    const int64_t start = i * split_size;
-    out.push_back(self.narrow(d, start, std::min(split_size, size - start)));
-  }
-  return out;
+  std::vector<int64_t> sizes;
+  for (int64_t i = 0; i < pieces; ++i) sizes.push_back(std::min(split_size, size - i * split_size));
+  return split_views("split", self, d, sizes, /*unbinding=*/false);
 }
 
 std::vector<Tensor> split(const Tensor& self, IntArrayRef split_sizes, int64_t dim) {
@@ -182,14 +212,7 @@ std::vector<Tensor> split(const Tensor& self, IntArrayRef split_sizes, int64_t d
   EMBER_CHECK(total == size,
               "split: expected split_sizes to sum exactly to {} (the size of dimension {}), got split_sizes={}", size,
               d, split_sizes);
-  std::vector<Tensor> out;
-  out.reserve(split_sizes.size());
-  int64_t start = 0;
-  for (int64_t s : split_sizes) {
-    out.push_back(self.narrow(d, start, s));
-    start += s;
-  }
-  return out;
+  return split_views("split", self, d, split_sizes, /*unbinding=*/false);
 }
 
 std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim) {
@@ -207,10 +230,8 @@ std::vector<Tensor> unbind(const Tensor& self, int64_t dim) {
   detail::check_defined("unbind", self);
   EMBER_CHECK_INDEX(self.dim() > 0, "unbind: dimension specified as {} but the tensor has no dimensions", dim);
   const int64_t d = wrap_dim("unbind", dim, self.dim());
-  std::vector<Tensor> out;
-  out.reserve(self.shape()[d]);
-  for (int64_t i = 0; i < self.shape()[d]; ++i) out.push_back(self.select(d, i));
-  return out;
+  return split_views("unbind", self, d, std::vector<int64_t>(static_cast<size_t>(self.shape()[d]), 1),
+                     /*unbinding=*/true);
 }
 
 Tensor repeat(const Tensor& self, IntArrayRef repeats) { return repeat_impl("repeat", self, repeats); }

@@ -171,6 +171,23 @@ TEST_CASE("split, chunk and unbind return views that share storage", "[join]") {
   CHECK(zeros({0, 3}).unbind(0).empty());
 }
 
+TEST_CASE("split, chunk and unbind record one node for all their pieces", "[join]") {
+  // See Note [One node for the pieces of a split]: the pieces share a node whose
+  // backward joins their gradients, zeros where a piece got none.
+  Tensor x = arange(12, kFloat64).reshape({3, 4}).requires_grad_();
+  std::vector<Tensor> rows = x.unbind(0);
+  CHECK(rows[0].grad_fn() == rows[2].grad_fn());
+  CHECK(rows[0].grad_fn()->name() == "UnbindBackward");
+  (rows[0] * 2.0 + rows[2]).sum().backward();
+  check_close(x.grad(), {2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1});
+  x.set_grad({});
+  std::vector<Tensor> halves = x.chunk(2, 1);
+  CHECK(halves[1].grad_fn()->name() == "SplitBackward");
+  (halves[1] * 3.0).sum().backward();
+  check_close(x.grad(), {0, 0, 3, 3, 0, 0, 3, 3, 0, 0, 3, 3});
+  REQUIRE_ERROR(rows[1].mul_(2.0), "in-place modification of a view of a tensor that requires grad");
+}
+
 TEST_CASE("split, chunk and unbind reject bad inputs", "[join]") {
   Tensor x = zeros({5});
   REQUIRE_ERROR(x.split(-1), "split: expected a non-negative split_size, got -1");
