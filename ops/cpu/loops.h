@@ -9,6 +9,7 @@
 #include <ember/core/elementwise_iter.h>
 #include <ember/ops/cpu/vec_math.h>
 
+#include <cstdint>
 #include <tuple>
 #include <utility>
 
@@ -19,8 +20,68 @@ inline constexpr int64_t kElementwiseGrain = 32768;
 
 namespace detail {
 
+// An input element as the functor takes it. A bool is read as a byte != 0:
+// GCC vectorises that (where(mask, a, b) becomes a blend), but not a bool load.
+template <class In>
+inline opmath_t<In> load(const In* p, int64_t i) {
+  if constexpr (std::is_same_v<In, bool>) {
+    return reinterpret_cast<const uint8_t*>(p)[i] != 0;
+  } else {
+    return static_cast<opmath_t<In>>(p[i]);
+  }
+}
+
+// The contiguous loop when input S is one value for every i (a wrapped C++
+// number as in `x * 2`, or where(mask, grad, 0) in relu's backward): it is
+// read once, so the loop still vectorises.
+template <size_t S, class Out, class... In, class F, size_t... I>
+void one_scalar_loop(char* const* data, int64_t n, const F& f, std::index_sequence<I...>) {
+  using Inputs = std::tuple<In...>;
+  Out* out = reinterpret_cast<Out*>(data[0]);
+  const std::tuple<const In*...> in{reinterpret_cast<const In*>(data[I + 1])...};
+  using Scalar = opmath_t<std::tuple_element_t<S, Inputs>>;
+  const Scalar scalar = static_cast<Scalar>(*std::get<S>(in));
+  const auto input = [&]<size_t J>(int64_t i) {
+    if constexpr (J == S) {
+      return scalar;
+    } else {
+      return load(std::get<J>(in), i);
+    }
+  };
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(f(input.template operator()<I>(i)...));
+}
+
+// Which input is the only broadcast one (stride 0) while out and the others are
+// contiguous; -1 when the operands are not laid out so.
+template <class Out, class... In, size_t... I>
+int one_scalar_input(const int64_t* strides, std::index_sequence<I...>) {
+  if constexpr (sizeof...(In) < 2) {
+    return -1;
+  } else {
+    if (strides[0] != sizeof(Out)) return -1;
+    int scalar = -1;
+    bool layout_fits = true;
+    const auto visit = [&](size_t i, int64_t stride, int64_t element_size) {
+      if (stride == 0 && scalar < 0) {
+        scalar = static_cast<int>(i);
+      } else if (stride != element_size) {
+        layout_fits = false;
+      }
+    };
+    (visit(I, strides[I + 1], static_cast<int64_t>(sizeof(In))), ...);
+    return layout_fits ? scalar : -1;
+  }
+}
+
 template <class Out, class... In, class F, size_t... I>
 void inner_loop(char* const* data, const int64_t* strides, int64_t n, const F& f, std::index_sequence<I...>) {
+  if (const int scalar = one_scalar_input<Out, In...>(strides, std::index_sequence<I...>{}); scalar >= 0) {
+    ((scalar == static_cast<int>(I) ? one_scalar_loop<I, Out, In...>(data, n, f, std::index_sequence<I...>{})
+                                    : void()),
+     ...);
+    return;
+  }
   const bool contiguous = strides[0] == sizeof(Out) && ((strides[I + 1] == sizeof(In)) && ...);
   if (contiguous) {
     Out* out = reinterpret_cast<Out*>(data[0]);
@@ -33,7 +94,7 @@ void inner_loop(char* const* data, const int64_t* strides, int64_t n, const F& f
     // inputs (in-place ops), so the compiler may vectorise without alias checks.
 #pragma omp simd
     for (int64_t i = 0; i < n; ++i) {
-      out[i] = static_cast<Out>(f(static_cast<opmath_t<In>>(std::get<I>(in)[i])...));
+      out[i] = static_cast<Out>(f(load(std::get<I>(in), i)...));
     }
     return;
   }
