@@ -91,10 +91,13 @@ def peak_run(command, env=None):
     return "\n".join(out[:-1]), float(out[-1])
 
 
-# The Fashion-MNIST MLP: one epoch of examples/fashion_mnist_mlp.cpp (its own
-# per-epoch time) against benchmarks/mlp_epoch.py at PyTorch's best thread count.
-example = os.path.join(build, "examples", "fashion_mnist_mlp")
-if has_torch and os.path.exists(example) and os.path.exists("/usr/share/datasets/fashion-mnist"):
+# The Fashion-MNIST examples: one epoch of examples/fashion_mnist_{mlp,cnn}.cpp
+# (their own per-epoch time) against benchmarks/fashion_mnist_epoch.py at
+# PyTorch's best thread count, and the peak RSS of each run.
+for kind in ("mlp", "cnn"):
+    example = os.path.join(build, "examples", f"fashion_mnist_{kind}")
+    if not (has_torch and os.path.exists(example) and os.path.exists("/usr/share/datasets/fashion-mnist")):
+        continue
     with tempfile.TemporaryDirectory() as out_dir:
         env = dict(os.environ, OMP_NUM_THREADS=threads)
         text, ember_peak = peak_run([example, "--epochs", "1", "--out", out_dir], env)
@@ -102,12 +105,12 @@ if has_torch and os.path.exists(example) and os.path.exists("/usr/share/datasets
                             .split()[-1])
     torch_runs = {}
     for t in ("1", "2"):
-        text, peak = peak_run(["/usr/bin/python3", os.path.join(root, "benchmarks", "mlp_epoch.py"), t])
+        text, peak = peak_run(["/usr/bin/python3", os.path.join(root, "benchmarks", "fashion_mnist_epoch.py"), kind, t])
         torch_runs[t] = (float(text.split()[0]), peak)
     best = min(torch_runs, key=lambda t: torch_runs[t][0])
     torch_epoch, torch_peak = torch_runs[best]
-    print(f"\nFashion-MNIST MLP epoch: ember {ember_epoch:.2f} s ({threads} threads), PyTorch {torch_epoch:.2f} s "
-          f"(its best: {best} thread(s); 1: {torch_runs['1'][0]:.2f} s, 2: {torch_runs['2'][0]:.2f} s) "
-          f"(ember/PyTorch = {ember_epoch / torch_epoch:.2f})")
-    print(f"peak RSS of the MLP run: ember {ember_peak:.0f} MiB, PyTorch {torch_peak:.0f} MiB "
+    print(f"\nFashion-MNIST {kind.upper()} epoch: ember {ember_epoch:.2f} s ({threads} threads), PyTorch "
+          f"{torch_epoch:.2f} s (its best: {best} thread(s); 1: {torch_runs['1'][0]:.2f} s, 2: {torch_runs['2'][0]:.2f} s)"
+          f" (ember/PyTorch = {ember_epoch / torch_epoch:.2f})")
+    print(f"peak RSS of the {kind.upper()} run: ember {ember_peak:.0f} MiB, PyTorch {torch_peak:.0f} MiB "
           f"(ember/PyTorch = {ember_peak / torch_peak:.2f})")
