@@ -100,5 +100,37 @@ int main(int argc, char** argv) {
     lib::Tensor a = lib::randn({64, 784}), w = lib::randn({784, 256});
     report("mlp_layer", time_ns(7, 200, [&] { lib::Tensor c = lib::relu(lib::matmul(a, w)); }));
   }
+  // The CNN example's layers, batch 128: the second conv, the first pooling, a batch norm.
+  lib::Tensor image = lib::randn({128, 32, 13, 13}), kernel = lib::randn({64, 32, 3, 3}), kernel_bias = lib::randn({64});
+  lib::Tensor feature = lib::randn({128, 32, 26, 26}), normed = lib::randn({128, 64, 11, 11});
+  lib::Tensor mean = lib::zeros({64}), var = lib::ones({64}), gamma = lib::ones({64}), beta = lib::zeros({64});
+#if defined(BENCH_EMBER)
+  auto conv = [](const lib::Tensor& x, const lib::Tensor& w, const lib::Tensor& b) { return lib::conv2d(x, w, b); };
+  auto pool = [](const lib::Tensor& x) { return lib::max_pool2d(x, 2); };
+  auto norm = [&](const lib::Tensor& x) {
+    return lib::batch_norm(x, mean, var, {.weight = gamma, .bias = beta, .training = true});
+  };
+#else
+  auto conv = [](const lib::Tensor& x, const lib::Tensor& w, const lib::Tensor& b) { return lib::conv2d(x, w, b); };
+  auto pool = [](const lib::Tensor& x) { return lib::max_pool2d(x, {2, 2}); };
+  auto norm = [&](const lib::Tensor& x) {
+    return lib::batch_norm(x, gamma, beta, mean, var, /*training=*/true, 0.1, 1e-5, /*cudnn_enabled=*/false);
+  };
+#endif
+  if (wanted("conv2d_128x32x13")) report("conv2d_128x32x13", time_ns(7, 20, [&] { lib::Tensor c = conv(image, kernel, kernel_bias); }));
+  if (wanted("conv2d_grad_128x32x13")) {
+    lib::Tensor x = image.clone().requires_grad_(), w = kernel.clone().requires_grad_(), b = kernel_bias.clone().requires_grad_();
+    report("conv2d_grad_128x32x13", time_ns(7, 10, [&] { conv(x, w, b).sum().backward(); }));
+  }
+  if (wanted("max_pool2d_128x32x26")) report("max_pool2d_128x32x26", time_ns(7, 20, [&] { lib::Tensor c = pool(feature); }));
+  if (wanted("max_pool2d_grad_128x32x26")) {
+    lib::Tensor x = feature.clone().requires_grad_();
+    report("max_pool2d_grad_128x32x26", time_ns(7, 10, [&] { pool(x).sum().backward(); }));
+  }
+  if (wanted("batch_norm_128x64x11")) report("batch_norm_128x64x11", time_ns(7, 20, [&] { lib::Tensor c = norm(normed); }));
+  if (wanted("batch_norm_grad_128x64x11")) {
+    lib::Tensor x = normed.clone().requires_grad_();
+    report("batch_norm_grad_128x64x11", time_ns(7, 10, [&] { norm(x).sum().backward(); }));
+  }
   return 0;
 }
