@@ -21,6 +21,17 @@ using ember::silu;
 using ember::softmax;
 using ember::softplus;
 using ember::tanh;
+// Convolution and pooling (ops/conv.cpp, ops/pool.cpp) and constant padding, under their torch.nn.functional names.
+using ember::adaptive_avg_pool2d;
+using ember::batch_norm;
+using ember::avg_pool2d;
+using ember::conv1d;
+using ember::conv2d;
+using ember::conv_transpose1d;
+using ember::conv_transpose2d;
+using ember::max_pool2d;
+using ember::max_pool2d_with_indices;
+using ember::pad;
 
 // y = x W^T + b for x [..., in_features], W [out_features, in_features], b [out_features] or undefined.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});

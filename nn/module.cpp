@@ -61,6 +61,8 @@ void Module::prefix_path(const std::string& prefix) {
 
 std::string Module::where() const { return path_.empty() ? std::string(name()) : fmt::format("{} ({})", path_, name()); }
 
+void Module::rethrow_with_where(const Error& e) const { throw Error(e.kind(), fmt::format("{}: {}", where(), e.what())); }
+
 void Module::visit_tensors(bool parameters, bool recurse, const std::string& prefix,
                            const std::function<void(const std::string&, const Tensor&)>& fn) const {
   for (const auto& [name, tensor] : parameters ? parameters_ : buffers_) {

@@ -93,7 +93,20 @@ class Module {
   // For error messages: "encoder.fc2 (Linear)", or "Linear" for a root.
   std::string where() const;
 
+ protected:
+  // Runs fn (a layer's call of its op); an ember::Error it throws comes out with where() in front
+  // ("features.0 (Conv2d): conv2d: expected ..."), so the op's own message also names the layer.
+  template <class Fn>
+  decltype(auto) with_where(Fn&& fn) const {
+    try {
+      return fn();
+    } catch (const Error& e) {
+      rethrow_with_where(e);
+    }
+  }
+
  private:
+  [[noreturn]] void rethrow_with_where(const Error& e) const;
   void add_child(std::string name, std::shared_ptr<Module> module);
   void check_new_name(const std::string& name) const;
   // Calls fn(prefix + name, tensor) for parameters (or buffers) of this module and, if recurse, of descendants.

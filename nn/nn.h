@@ -6,6 +6,7 @@
 #include <ember/nn/attention.h>
 #include <ember/nn/bilinear.h>
 #include <ember/nn/container.h>
+#include <ember/nn/conv.h>
 #include <ember/nn/dropout.h>
 #include <ember/nn/embedding.h>
 #include <ember/nn/flatten.h>
@@ -14,5 +15,6 @@
 #include <ember/nn/linear.h>
 #include <ember/nn/module.h>
 #include <ember/nn/normalization.h>
+#include <ember/nn/pooling.h>
 #include <ember/nn/rnn.h>
 #include <ember/nn/state_dict.h>

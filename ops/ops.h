@@ -278,6 +278,8 @@ class SpatialSize {
   // The sizes for `dims` spatial dims; an error naming op and argument when they cannot be.
   Shape expand(const char* op, const char* name, int64_t dims) const;
   bool empty() const { return sizes_.size() == 0; }
+  // As given: one value (for every dim) or one per dim; nn modules print it so.
+  IntArrayRef sizes() const { return sizes_; }
 
  private:
   Shape sizes_;
