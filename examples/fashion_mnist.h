@@ -1,11 +1,11 @@
 // What the Fashion-MNIST examples share (fashion_mnist_mlp.cpp and
 // fashion_mnist_cnn.cpp each only build their model): the command line, the
 // training loop with a progress bar, per-epoch test accuracy, optional
-// cosine LR schedule and augmentation, the loss curve as CSV, and checkpoints
+// cosine LR schedule and input normalisation, the loss curve as CSV, and checkpoints
 // after every epoch so that --resume continues where a run stopped.
 //
 //   [--epochs N] [--lr 1e-3] [--batch 128] [--schedule none|cosine]
-//   [--augment] [--out DIR] [--data DIR] [--resume]
+//   [--normalize] [--out DIR] [--data DIR] [--resume]
 #pragma once
 
 #include <ember/ember.h>
@@ -29,7 +29,7 @@ struct Options {
   int64_t batch_size = 128;
   double lr = 1e-3;
   std::string schedule = "none";  // or "cosine": cosine annealing of the learning rate over all steps
-  bool augment = false;           // random horizontal flips and shifts of up to 2 pixels
+  bool normalize = false;         // inputs (x - mean) / std with the training set's pixel statistics
   std::string out;
   std::string data = data::FashionMNIST::kDefaultRoot;
   bool resume = false;
@@ -47,7 +47,7 @@ inline Options parse(const char* program, Options o, int argc, char** argv) {
     else if (arg == "--batch") o.batch_size = std::stoll(value());
     else if (arg == "--lr") o.lr = std::stod(value());
     else if (arg == "--schedule") o.schedule = value();
-    else if (arg == "--augment") o.augment = true;
+    else if (arg == "--normalize") o.normalize = true;
     else if (arg == "--out") o.out = value();
     else if (arg == "--data") o.data = value();
     else if (arg == "--resume") o.resume = true;
@@ -58,35 +58,26 @@ inline Options parse(const char* program, Options o, int argc, char** argv) {
   return o;
 }
 
+// Fashion-MNIST's pixel statistics over the training set (values in [0, 1]), as torchvision's Normalize takes them.
+inline constexpr double kPixelMean = 0.2860, kPixelStd = 0.3530;
+
+// A batch of images [B, 1, 28, 28] as the model sees it.
+inline Tensor prepare(const Tensor& images, const Options& options) {
+  return options.normalize ? (images - kPixelMean) / kPixelStd : images;
+}
+
 // Top-1 accuracy of model over loader, without recording.
-inline double accuracy(nn::Module& model, data::DataLoader& loader) {
+inline double accuracy(nn::Module& model, data::DataLoader& loader, const Options& options) {
   NoGradGuard no_grad;
   model.eval();
   int64_t correct = 0, total = 0;
   for (const data::Example& batch : loader) {
-    correct += eq(model.forward(batch.data).argmax(1), batch.target).sum().item<int64_t>();
+    const Tensor logits = model.forward(prepare(batch.data, options));
+    correct += eq(logits.argmax(1), batch.target).sum().item<int64_t>();
     total += batch.target.numel();
   }
   model.train();
   return 100.0 * static_cast<double>(correct) / static_cast<double>(total);
-}
-
-// A batch [B, 1, 28, 28] with each image flipped left-right with probability
-// 1/2 and shifted by up to 2 pixels each way (zeros come in at the edges).
-inline Tensor augment(const Tensor& images) {
-  NoGradGuard no_grad;
-  const int64_t B = images.size(0), H = images.size(2), W = images.size(3), margin = 2;
-  const Tensor flip = rand({B, 1, 1, 1}) < 0.5;
-  Tensor out = where(flip, images.flip({3}), images);
-  // One crop of the zero-padded batch per image, at a random offset.
-  const Tensor padded = pad(out, {margin, margin, margin, margin});
-  const Tensor dy = randint(0, 2 * margin + 1, {B}), dx = randint(0, 2 * margin + 1, {B});
-  std::vector<Tensor> shifted;
-  shifted.reserve(static_cast<size_t>(B));
-  for (int64_t b = 0; b < B; ++b) {
-    shifted.push_back(padded[b].narrow(1, dy[b].item<int64_t>(), H).narrow(2, dx[b].item<int64_t>(), W));
-  }
-  return stack(shifted);
 }
 
 // "[#########.........] 234/469  loss 0.4123  41.2k img/s" on one terminal line.
@@ -133,13 +124,11 @@ inline double train(nn::Module& model, const Options& options) {
 
   double test_accuracy = 0;
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
-    if (options.augment) manual_seed(static_cast<uint64_t>(epoch));  // so that --resume replays the same epoch
     const auto start = std::chrono::steady_clock::now();
     double epoch_loss = 0;
     int64_t step = 0, seen = 0;
     for (const data::Example& batch : train_loader) {
-      const Tensor images = options.augment ? augment(batch.data) : batch.data;
-      Tensor loss = F::cross_entropy(model.forward(images), batch.target);
+      Tensor loss = F::cross_entropy(model.forward(prepare(batch.data, options)), batch.target);
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
@@ -153,7 +142,7 @@ inline double train(nn::Module& model, const Options& options) {
       }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    test_accuracy = accuracy(model, test_loader);
+    test_accuracy = accuracy(model, test_loader, options);
     fmt::print(stderr, "\n");
     fmt::print("epoch {}/{}  train loss {:.4f}  test accuracy {:.2f}%  {:.2f} s ({:.0f} img/s)\n", epoch + 1,
                options.epochs, epoch_loss / static_cast<double>(step), test_accuracy, seconds,
@@ -165,7 +154,7 @@ inline double train(nn::Module& model, const Options& options) {
          progress_path);
   }
 
-  if (first_epoch >= options.epochs) test_accuracy = accuracy(model, test_loader);  // resumed a finished run
+  if (first_epoch >= options.epochs) test_accuracy = accuracy(model, test_loader, options);  // resumed a finished run
   std::ofstream csv(options.out + "/loss.csv");
   csv << "step,loss\n";
   for (size_t i = 0; i < losses.size(); ++i) csv << i << "," << losses[i] << "\n";

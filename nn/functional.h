@@ -21,10 +21,11 @@ using ember::silu;
 using ember::softmax;
 using ember::softplus;
 using ember::tanh;
-// Convolution and pooling (ops/conv.cpp, ops/pool.cpp) and constant padding, under their torch.nn.functional names.
+// Convolution, pooling, batch norm (ops/conv.cpp, ops/pool.cpp, ops/norm.cpp) and constant padding, under their
+// torch.nn.functional names.
 using ember::adaptive_avg_pool2d;
-using ember::batch_norm;
 using ember::avg_pool2d;
+using ember::batch_norm;
 using ember::conv1d;
 using ember::conv2d;
 using ember::conv_transpose1d;

@@ -45,6 +45,13 @@ inline Tensor make_tensor(IntArrayRef shape, DType dtype, double lo = -2.0, doub
 
 inline std::vector<double> values_of(const Tensor& t) { return t.to_vector<double>(); }
 
+// The keys of a state dict (or of named_parameters()/named_buffers()), in order.
+inline std::vector<std::string> keys_of(const std::vector<std::pair<std::string, Tensor>>& state) {
+  std::vector<std::string> keys;
+  for (const auto& [name, tensor] : state) keys.push_back(name);
+  return keys;
+}
+
 inline bool is_close(double actual, double expected, double rtol, double atol) {
   if (std::isnan(expected)) return std::isnan(actual);
   if (std::isinf(expected)) return actual == expected;

@@ -39,12 +39,6 @@ Tensor attn_bool() {
   return tensor({{false, false, true, true}, {false, false, false, true}, {false, false, false, false}});
 }
 
-std::vector<std::string> keys_of(const nn::StateDict& state) {
-  std::vector<std::string> keys;
-  for (const auto& [name, tensor] : state) keys.push_back(name);
-  return keys;
-}
-
 }  // namespace
 
 TEST_CASE("scaled_dot_product_attention matches softmax(q k^T / sqrt(E) + mask) v", "[nn][attention]") {

@@ -15,12 +15,6 @@ namespace golden = conv_modules_golden;
 
 namespace {
 
-std::vector<std::string> keys_of(const nn::StateDict& state) {
-  std::vector<std::string> keys;
-  for (const auto& [name, tensor] : state) keys.push_back(name);
-  return keys;
-}
-
 // The script's set_parameters: parameter k (in named_parameters order) is sample(its shape, 40 + k, 0.5).
 void set_parameters(nn::Module& model) {
   nn::StateDict state;

@@ -25,12 +25,6 @@ struct Net : nn::Module {
   Tensor forward(const Tensor& x) override { return head.forward(encoder->forward(x) * scale); }
 };
 
-std::vector<std::string> keys_of(const nn::StateDict& state) {
-  std::vector<std::string> keys;
-  for (const auto& [name, tensor] : state) keys.push_back(name);
-  return keys;
-}
-
 }  // namespace
 
 TEST_CASE("modules register parameters buffers and children with dotted names", "[nn]") {

@@ -72,9 +72,8 @@ TEST_CASE("BatchNorm2d keeps running statistics as torch, with a cumulative aver
   bn.eval();
   check_close(bn.forward(golden_input({2, 3, 2, 2}, kFloat64)), kBatchNormCumulativeEval, 1e-12, 1e-12);
   CHECK(bn.str() == "BatchNorm2d(3, eps=1e-05, momentum=None, affine=True, track_running_stats=True)");
-  std::vector<std::string> keys;
-  for (const auto& [key, value] : bn.state_dict()) keys.push_back(key);
-  CHECK(keys == std::vector<std::string>{"weight", "bias", "running_mean", "running_var", "num_batches_tracked"});
+  CHECK(keys_of(bn.state_dict()) ==
+        std::vector<std::string>{"weight", "bias", "running_mean", "running_var", "num_batches_tracked"});
 }
 
 TEST_CASE("BatchNorm1d without running stats normalises by the batch in eval too", "[norm][nn]") {

@@ -19,12 +19,6 @@ Tensor formula_tensor(IntArrayRef shape, double seed, double scale = 1.0) {
   return from_blob(v.data(), shape, kFloat64).clone();
 }
 
-std::vector<std::string> keys_of(const nn::StateDict& state) {
-  std::vector<std::string> keys;
-  for (const auto& [name, tensor] : state) keys.push_back(name);
-  return keys;
-}
-
 std::unique_ptr<nn::RNNBase> make_layer(const rnn_golden::Case& c, DType dtype) {
   const nn::RNNOptions options{.num_layers = c.num_layers,
                                .nonlinearity = c.relu ? nn::Nonlinearity::ReLU : nn::Nonlinearity::Tanh,

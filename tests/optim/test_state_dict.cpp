@@ -10,12 +10,6 @@ using namespace ember::testing;
 
 namespace {
 
-std::vector<std::string> keys_of(const nn::StateDict& state) {
-  std::vector<std::string> keys;
-  for (const auto& [key, value] : state) keys.push_back(key);
-  return keys;
-}
-
 nn::StateDict with(nn::StateDict state, const std::string& key, const Tensor& value) {
   auto it = std::find_if(state.begin(), state.end(), [&](const auto& entry) { return entry.first == key; });
   if (it == state.end())
