@@ -3,7 +3,8 @@
 // where/lerp/clamp with tensor bounds, prod/max/cumsum/softmax, linear
 // algebra, views, joins, indexing and sorting, on samples with broadcasting,
 // non-contiguous (transposed) inputs and 0-d tensors. The unary, binary and
-// reduction tables run the same checks in tests/ops/. Also tests gradcheck.
+// reduction tables run the same checks in tests/ops/. Also the convolution,
+// pooling and normalization ops and the nn::functional forms. Also tests gradcheck.
 #include "harness.h"
 
 using namespace ember;
@@ -113,6 +114,33 @@ std::vector<OpCase> op_table() {
       {"take", {kTransposed}, [](L x) { return x[0].take(tensor({{0, -1}, {5, 5}})); }},
       {"sort", {kTransposed}, [](L x) { return x[0].sort(1).first; }},
       {"topk", {kCube}, [](L x) { return x[0].topk(2, 1).first; }},
+      {"pad", {kTransposed}, [](L x) { return pad(x[0], {1, 2, -1, 0}, 0.5); }},
+      // convolution, pooling, normalization (ops/conv.cpp, pool.cpp, norm.cpp; float64 runs the composite convolution)
+      {"conv2d", {{{2, 4, 5, 4}}, {{6, 2, 3, 2}}, {{6}}},
+       [](L x) { return conv2d(x[0], x[1], x[2], {.stride = {2, 1}, .padding = 1, .dilation = {1, 2}, .groups = 2}); }},
+      {"conv2d_same", {{{1, 2, 4, 5}}, {{3, 2, 2, 3}}}, [](L x) { return conv2d(x[0], x[1], {}, {.padding = kSame}); }},
+      {"conv1d", {{{2, 3, 7}}, {{2, 3, 3}}, {{2}}}, [](L x) { return conv1d(x[0], x[1], x[2], {.stride = 2}); }},
+      {"conv_transpose2d", {{{1, 4, 3, 3}}, {{4, 1, 3, 2}}},
+       [](L x) { return conv_transpose2d(x[0], x[1], {}, {.stride = 2, .padding = 1, .output_padding = 1, .groups = 2}); }},
+      {"max_pool2d", {{{2, 2, 5, 5}}}, [](L x) { return max_pool2d(x[0], 3, {.stride = 2, .padding = 1}); }},
+      {"avg_pool2d", {{{2, 2, 5, 5}}},
+       [](L x) { return avg_pool2d(x[0], 2, {.stride = 2, .ceil_mode = true, .count_include_pad = false}); }},
+      {"adaptive_avg_pool2d", {{{1, 2, 5, 7}}}, [](L x) { return adaptive_avg_pool2d(x[0], {2, 3}); }},
+      {"batch_norm_training", {{{4, 3, 2, 2}}, {{3}}, {{3}}},
+       [](L x) { return batch_norm(x[0], {}, {}, {.weight = x[1], .bias = x[2], .training = true}); }},
+      // nn::functional (nn/): each differentiable, as issue 4 asks
+      {"F::linear", {kMatrix, {{2, 4}}, {{2}}}, [](L x) { return nn::functional::linear(x[0], x[1], x[2]); }},
+      {"F::layer_norm", {kCube, kRow, kRow},
+       [](L x) { return nn::functional::layer_norm(x[0], {4}, x[1], x[2]); }},
+      {"F::dropout", {kMatrix},
+       [](L x) {
+         manual_seed(3);  // the same mask for every evaluation
+         return nn::functional::dropout(x[0], 0.4);
+       }},
+      {"F::embedding", {{{5, 3}}},
+       [](L x) { return nn::functional::embedding(tensor({{0, 4}, {2, 2}}), x[0]); }},
+      {"F::scaled_dot_product_attention", {{{2, 3, 4}}, {{2, 5, 4}}, {{2, 5, 3}}},
+       [](L x) { return nn::functional::scaled_dot_product_attention(x[0], x[1], x[2]); }},
   };
 }
 
