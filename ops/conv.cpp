@@ -180,22 +180,16 @@ Tensor onednn_convolution(const char* op, const cpu::ConvGeometry& g, const Tens
                                         "{}: double backward (create_graph=true) of a float32 convolution is not "
                                         "supported: oneDNN computes its gradients; float64 inputs support it",
                                         op);
-                       const Tensor grad_out = grad.contiguous();
+                       const Tensor grad_out = grad.contiguous(), x = saved_input.get(), w = saved_weight.get();
                        Tensor grad_input, grad_weight, grad_bias;
-                       if (autograd::needs_input_grad(0)) {
-                         const Tensor w = saved_weight.get();
-                         grad_input = empty({g.N, g.C, g.H, g.W}, w.options());
-                         cpu::conv_backward_input(g, grad_out.data_ptr<float>(), w.data_ptr<float>(),
-                                                  grad_input.data_ptr<float>());
-                       }
+                       if (autograd::needs_input_grad(0)) grad_input = empty({g.N, g.C, g.H, g.W}, w.options());
                        if (autograd::needs_input_grad(1) || (has_bias && autograd::needs_input_grad(2))) {
-                         const Tensor x = saved_input.get();
-                         grad_weight = empty(saved_weight.get().shape(), x.options());
-                         if (has_bias) grad_bias = empty({g.OC}, x.options());
-                         cpu::conv_backward_weight(g, x.data_ptr<float>(), grad_out.data_ptr<float>(),
-                                                   grad_weight.data_ptr<float>(),
-                                                   has_bias ? grad_bias.data_ptr<float>() : nullptr);
+                         grad_weight = empty(w.shape(), w.options());
+                         if (has_bias) grad_bias = empty({g.OC}, w.options());
                        }
+                       const auto data = [](const Tensor& t) { return t.defined() ? t.data_ptr<float>() : nullptr; };
+                       cpu::conv_backward(g, x.data_ptr<float>(), w.data_ptr<float>(), grad_out.data_ptr<float>(),
+                                          data(grad_input), data(grad_weight), data(grad_bias));
                        return TensorList{grad_input, grad_weight, grad_bias};
                      });
   }

@@ -8,6 +8,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <unordered_map>
+#include <vector>
 
 namespace ember::cpu {
 namespace {
@@ -94,6 +95,24 @@ class Result {
   memory memory_;
 };
 
+// A user buffer reordered into each layout asked for at most once (the output
+// gradient feeds both backward primitives, which usually want the same layout).
+class Reordered {
+ public:
+  Reordered(const memory::desc& user_desc, const float* data) : user_desc_(user_desc), data_(data) {}
+  memory in(const memory::desc& wanted) {
+    for (const memory& m : done_) {
+      if (m.get_desc() == wanted) return m;
+    }
+    return done_.emplace_back(in_layout(wanted, user_desc_, data_));
+  }
+
+ private:
+  memory::desc user_desc_;
+  const float* data_;
+  std::vector<memory> done_;
+};
+
 template <class Kind>
 typename Kind::Forward::primitive_desc forward_desc(const Dims& d, bool with_bias) {
   const typename Kind::Forward::desc desc(dnnl::prop_kind::forward_training, Kind::algorithm, any(d.input),
@@ -117,12 +136,11 @@ void forward(const ConvGeometry& g, const float* input, const float* weight, con
 }
 
 template <class Kind>
-void backward_input(const ConvGeometry& g, const float* grad_out, const float* weight, float* grad_input) {
-  const Dims d(g);
+void backward_input(const Dims& d, Reordered& grad_out, const float* weight, float* grad_input) {
   const typename Kind::BackwardData::desc desc(Kind::algorithm, any(d.input), any(d.weight), any(d.out), d.stride,
                                                d.dilation, d.pad_begin, d.pad_end);
   const typename Kind::BackwardData::primitive_desc pd(desc, cpu_engine(), forward_desc<Kind>(d, false));
-  const memory diff_dst = in_layout(pd.diff_dst_desc(), plain(d.out, Tag::nchw), grad_out);
+  const memory diff_dst = grad_out.in(pd.diff_dst_desc());
   const memory wei = in_layout(pd.weights_desc(), plain(d.weight, d.weight_tag), weight);
   Result diff_src(pd.diff_src_desc(), plain(d.input, Tag::nchw), grad_input);
   typename Kind::BackwardData(pd).execute(
@@ -132,16 +150,15 @@ void backward_input(const ConvGeometry& g, const float* grad_out, const float* w
 }
 
 template <class Kind>
-void backward_weight(const ConvGeometry& g, const float* input, const float* grad_out, float* grad_weight,
+void backward_weight(const Dims& d, const float* input, Reordered& grad_out, float* grad_weight,
                      float* grad_bias) {
-  const Dims d(g);
   const memory::desc bias_desc = grad_bias ? plain(d.bias, Tag::x) : memory::desc();
   const typename Kind::BackwardWeights::desc desc(Kind::algorithm, any(d.input), any(d.weight), bias_desc,
                                                   any(d.out), d.stride, d.dilation, d.pad_begin, d.pad_end);
   const typename Kind::BackwardWeights::primitive_desc pd(desc, cpu_engine(),
                                                           forward_desc<Kind>(d, grad_bias != nullptr));
   const memory src = in_layout(pd.src_desc(), plain(d.input, Tag::nchw), input);
-  const memory diff_dst = in_layout(pd.diff_dst_desc(), plain(d.out, Tag::nchw), grad_out);
+  const memory diff_dst = grad_out.in(pd.diff_dst_desc());
   Result diff_weights(pd.diff_weights_desc(), plain(d.weight, d.weight_tag), grad_weight);
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_WEIGHTS, diff_weights.get()}};
@@ -170,18 +187,19 @@ void conv_forward(const ConvGeometry& g, const float* input, const float* weight
   });
 }
 
-void conv_backward_input(const ConvGeometry& g, const float* grad_out, const float* weight, float* grad_input) {
-  guarded("convolution backward (input)", g, [&] {
-    g.transposed ? backward_input<Transposed>(g, grad_out, weight, grad_input)
-                 : backward_input<Direct>(g, grad_out, weight, grad_input);
-  });
-}
-
-void conv_backward_weight(const ConvGeometry& g, const float* input, const float* grad_out, float* grad_weight,
-                          float* grad_bias) {
-  guarded("convolution backward (weight)", g, [&] {
-    g.transposed ? backward_weight<Transposed>(g, input, grad_out, grad_weight, grad_bias)
-                 : backward_weight<Direct>(g, input, grad_out, grad_weight, grad_bias);
+void conv_backward(const ConvGeometry& g, const float* input, const float* weight, const float* grad_out,
+                   float* grad_input, float* grad_weight, float* grad_bias) {
+  guarded("convolution backward", g, [&] {
+    const Dims d(g);
+    Reordered reordered_grad(plain(d.out, Tag::nchw), grad_out);
+    if (grad_input) {
+      g.transposed ? backward_input<Transposed>(d, reordered_grad, weight, grad_input)
+                   : backward_input<Direct>(d, reordered_grad, weight, grad_input);
+    }
+    if (grad_weight) {
+      g.transposed ? backward_weight<Transposed>(d, input, reordered_grad, grad_weight, grad_bias)
+                   : backward_weight<Direct>(d, input, reordered_grad, grad_weight, grad_bias);
+    }
   });
 }
 

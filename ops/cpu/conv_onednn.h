@@ -22,10 +22,11 @@ struct ConvGeometry {
   std::array<int64_t, 2> stride, dilation, pad_begin, pad_end;
 };
 
-// All buffers are contiguous float32 (NCHW); bias / grad_bias may be null.
+// All buffers are contiguous float32 (NCHW); bias may be null.
 void conv_forward(const ConvGeometry& g, const float* input, const float* weight, const float* bias, float* out);
-void conv_backward_input(const ConvGeometry& g, const float* grad_out, const float* weight, float* grad_input);
-void conv_backward_weight(const ConvGeometry& g, const float* input, const float* grad_out, float* grad_weight,
-                          float* grad_bias);
+// The gradients whose buffers are not null (grad_bias only with grad_weight);
+// grad_out is reordered once for both.
+void conv_backward(const ConvGeometry& g, const float* input, const float* weight, const float* grad_out,
+                   float* grad_input, float* grad_weight, float* grad_bias);
 
 }  // namespace ember::cpu
