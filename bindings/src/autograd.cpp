@@ -1,0 +1,100 @@
+// ember.autograd from C++: grad modes (the context managers and decorators are
+// Python, in ember/autograd/grad_mode.py), Tensor.backward, autograd.grad,
+// grad_fn nodes, and hooks that call Python. Backward runs with the GIL
+// released; a Python hook takes it back while it runs.
+#include "bindings.h"
+
+#include <memory>
+
+namespace ember::python {
+namespace {
+
+// A Python callable held by C++ (a hook stored in a node): it may be called or
+// dropped on a thread that does not hold the GIL, so both take it.
+class PythonCallable {
+ public:
+  explicit PythonCallable(py::function fn)
+      : fn_(new py::function(std::move(fn)), [](py::function* f) {
+          py::gil_scoped_acquire gil;
+          delete f;
+        }) {}
+  // fn(t) as a Tensor; a None result is an undefined tensor (a hook that keeps the gradient).
+  Tensor operator()(const Tensor& t) const {
+    py::gil_scoped_acquire gil;
+    const py::object result = (*fn_)(t);
+    return result.is_none() ? Tensor() : result.cast<Tensor>();
+  }
+
+ private:
+  std::shared_ptr<py::function> fn_;
+};
+
+py::object optional_tensor(const Tensor& t) { return t.defined() ? py::cast(t) : py::none(); }
+
+autograd::TensorList tensor_list(const py::object& tensors) {
+  if (tensors.is_none()) return {};
+  if (py::isinstance<Tensor>(tensors)) return {tensors.cast<Tensor>()};
+  autograd::TensorList out;
+  for (const py::handle& t : tensors) out.push_back(t.is_none() ? Tensor() : t.cast<Tensor>());
+  return out;
+}
+
+}  // namespace
+
+void bind_autograd(py::module_& m) {
+  m.def("is_grad_enabled", &autograd::is_grad_enabled);
+  m.def("_set_grad_enabled", &autograd::set_grad_enabled, py::arg("mode"));
+  m.def("is_inference_mode_enabled", &autograd::is_inference_mode);
+  // inference_mode's scope, entered and left by the Python context manager.
+  py::class_<autograd::InferenceModeGuard>(m, "_InferenceModeGuard").def(py::init<bool>(), py::arg("mode"));
+
+  py::class_<autograd::Node, std::shared_ptr<autograd::Node>>(m, "Node")
+      .def("name", &autograd::Node::name)
+      .def_property_readonly("next_functions", [](const autograd::Node& node) {
+        py::list out;
+        for (const autograd::Edge& edge : node.next_edges()) {
+          out.append(py::make_tuple(edge.node ? py::cast(edge.node) : py::none(), edge.input_nr));
+        }
+        return py::tuple(out);
+      })
+      .def("__repr__", [](const autograd::Node& node) { return "<" + node.name() + " object>"; });
+
+  auto tensor = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
+  tensor.def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
+    auto node = t.grad_fn();
+    return node ? py::cast(node) : py::none();
+  });
+  tensor.def("backward", [](const Tensor& t, const py::object& gradient, std::optional<bool> retain_graph,
+                            bool create_graph) {
+    const Tensor g = gradient.is_none() ? Tensor() : gradient.cast<Tensor>();
+    py::gil_scoped_release no_gil;
+    t.backward(g, retain_graph, create_graph);
+  }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(), py::arg("create_graph") = false);
+  tensor.def("register_hook", [](const Tensor& t, py::function hook) {
+    PythonCallable call(std::move(hook));
+    t.register_hook([call](const Tensor& grad) { return call(grad); });
+  }, py::arg("hook"));
+
+  m.def("backward", [](const py::object& tensors, const py::object& grad_tensors, std::optional<bool> retain_graph,
+                       bool create_graph) {
+    const autograd::TensorList roots = tensor_list(tensors), grads = tensor_list(grad_tensors);
+    py::gil_scoped_release no_gil;
+    autograd::backward(roots, grads, retain_graph, create_graph);
+  }, py::arg("tensors"), py::arg("grad_tensors") = py::none(), py::arg("retain_graph") = py::none(),
+     py::arg("create_graph") = false);
+  m.def("grad", [](const py::object& outputs, const py::object& inputs, const py::object& grad_outputs,
+                   std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
+    const autograd::TensorList outs = tensor_list(outputs), ins = tensor_list(inputs), gouts = tensor_list(grad_outputs);
+    autograd::TensorList grads;
+    {
+      py::gil_scoped_release no_gil;
+      grads = autograd::grad(outs, ins, gouts, retain_graph, create_graph, allow_unused);
+    }
+    py::tuple result(grads.size());
+    for (size_t i = 0; i < grads.size(); ++i) result[i] = optional_tensor(grads[i]);
+    return result;
+  }, py::arg("outputs"), py::arg("inputs"), py::arg("grad_outputs") = py::none(), py::arg("retain_graph") = py::none(),
+     py::arg("create_graph") = false, py::arg("allow_unused") = false);
+}
+
+}  // namespace ember::python

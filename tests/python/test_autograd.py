@@ -1,0 +1,102 @@
+"""Autograd from Python: backward, grad, grad modes, hooks, grad_fn, against PyTorch."""
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def test_backward_matches_torch():
+    a = np.array([[0.5, -1.0], [2.0, 0.25]], dtype=np.float32)
+    e, t = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    for x, lib in ((e, ember), (t, torch)):
+        y = (x.exp() * x + 3).softmax(1)[:, 0].sum() + (x @ x).relu().mean()
+        y.backward()
+    np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_grad_and_create_graph():
+    x = ember.tensor([2.0], dtype=ember.float64, requires_grad=True)
+    (g,) = ember.autograd.grad((x * x * x).sum(), x, create_graph=True)
+    assert g.tolist() == [12.0]
+    (gg,) = ember.autograd.grad(g.sum(), x)
+    assert gg.tolist() == [12.0]
+    assert ember.autograd.grad((x * 2).sum(), [x, ember.zeros(1, requires_grad=True)], allow_unused=True)[1] is None
+
+
+def test_grad_fn_names_and_leaves():
+    x = ember.ones(2, requires_grad=True)
+    y = (x * 2).sum()
+    assert x.is_leaf and x.grad_fn is None and not y.is_leaf
+    assert y.grad_fn.name() == "SumBackward"
+    assert y.grad_fn.next_functions[0][0].name() == "MulBackward"
+
+
+def test_grad_modes_as_context_managers_and_decorators():
+    x = ember.ones(2, requires_grad=True)
+    with ember.no_grad():
+        assert not (x * 2).requires_grad
+        with ember.enable_grad():
+            assert (x * 2).requires_grad
+    assert (x * 2).requires_grad
+
+    @ember.no_grad()
+    def doubled(t):
+        return t * 2
+
+    assert not doubled(x).requires_grad and ember.is_grad_enabled()
+    with ember.inference_mode():
+        assert not (x * 2).requires_grad
+    with ember.set_grad_enabled(False):
+        assert not ember.is_grad_enabled()
+    assert ember.is_grad_enabled()
+
+
+def test_python_hooks_see_and_replace_gradients():
+    x = ember.ones(3, requires_grad=True)
+    seen = []
+    y = x * 2
+    y.register_hook(lambda g: seen.append(g.tolist()))
+    y.register_hook(lambda g: g * 10)
+    y.sum().backward()
+    assert seen == [[1.0, 1.0, 1.0]]
+    assert x.grad.tolist() == [20.0, 20.0, 20.0]
+
+
+def test_errors_in_backward_are_runtime_errors():
+    x = ember.ones(2, requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (x * 2).backward()
+    with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
+        x.numpy()
+
+
+def test_two_threads_train_independently():
+    """The GIL is released in kernels and backward: two threads give the results of one after the other."""
+    def train(seed, out):
+        ember.manual_seed(seed)
+        w = ember.randn(64, 64, requires_grad=True)
+        for _ in range(20):
+            loss = (w @ w).tanh().sum()
+            w.grad = None
+            loss.backward()
+            with ember.no_grad():
+                w -= w.grad * 0.01
+        out[seed] = w.detach().clone()
+
+    serial, parallel = {}, {}
+    for seed in (1, 2):
+        train(seed, serial)
+    threads = [threading.Thread(target=train, args=(seed, parallel)) for seed in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed in (1, 2):
+        assert serial[seed].tolist() == parallel[seed].tolist()

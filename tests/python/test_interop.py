@@ -1,0 +1,52 @@
+"""NumPy interop: from_numpy and numpy() share memory and keep their owner alive."""
+import gc
+
+import numpy as np
+import pytest
+
+import ember
+
+
+def test_from_numpy_shares_memory_both_ways():
+    a = np.arange(6, dtype=np.float64).reshape(2, 3)
+    t = ember.from_numpy(a)
+    assert t.dtype == ember.float64 and t.shape == (2, 3)
+    t[0, 0] = 100
+    assert a[0, 0] == 100
+    a[1, 2] = -1
+    assert t[1, 2].item() == -1
+
+
+def test_from_numpy_keeps_strides():
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)[:, ::2]
+    t = ember.from_numpy(a)
+    assert t.stride() == (4, 2)
+    np.testing.assert_array_equal(t.numpy(), a)
+    with pytest.raises(ValueError, match="negative"):  # as torch
+        ember.from_numpy(np.arange(4, dtype=np.float32)[::-1])
+    assert ember.tensor(np.arange(4, dtype=np.float32)[::-1]).tolist() == [3, 2, 1, 0]  # a copy is fine
+
+
+def test_owner_outlives_the_views():
+    t = ember.from_numpy(np.arange(5, dtype=np.int64))
+    gc.collect()
+    assert t.tolist() == [0, 1, 2, 3, 4]
+    view = ember.arange(4).numpy()
+    gc.collect()
+    assert view.tolist() == [0, 1, 2, 3]
+
+
+def test_numpy_shares_memory():
+    t = ember.zeros(3)
+    n = t.numpy()
+    n[1] = 5
+    assert t.tolist() == [0, 5, 0]
+    assert np.asarray(t).dtype == np.float32
+    assert np.asarray(ember.ones(2, dtype=ember.int32), dtype=np.float64).dtype == np.float64
+
+
+def test_unsupported_numpy_dtypes_are_type_errors():
+    with pytest.raises(TypeError, match="can't convert np.ndarray of type int16"):
+        ember.from_numpy(np.zeros(2, dtype=np.int16))
+    with pytest.raises(TypeError, match="could not infer a dtype"):
+        ember.tensor(["a", "b"])
