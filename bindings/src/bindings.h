@@ -36,6 +36,7 @@ void bind_types(py::module_& m);      // types.cpp: dtype, device, errors
 void bind_tensor(py::module_& m);     // tensor.cpp: the Tensor class
 void bind_indexing(py::class_<Tensor>& tensor);  // indexing.cpp: t[...] and t[...] = v
 void bind_numpy(py::module_& m, py::class_<Tensor>& tensor);  // numpy.cpp: from_numpy, .numpy(), tensor()
+void bind_dlpack(py::module_& m, py::class_<Tensor>& tensor);  // dlpack.cpp: __dlpack__, from_dlpack
 void bind_functions(py::module_& m);  // functions.cpp: creation and math functions
 void bind_autograd(py::module_& m);   // autograd.cpp: grad modes, backward, grad, hooks
 

@@ -312,6 +312,7 @@ void bind_tensor(py::module_& m) {
 
   bind_indexing(tensor);
   bind_numpy(m, tensor);
+  bind_dlpack(m, tensor);
 }
 
 }  // namespace ember::python

@@ -50,3 +50,34 @@ def test_unsupported_numpy_dtypes_are_type_errors():
         ember.from_numpy(np.zeros(2, dtype=np.int16))
     with pytest.raises(TypeError, match="could not infer a dtype"):
         ember.tensor(["a", "b"])
+
+
+def test_dlpack_to_and_from_torch_without_copies():
+    import torch
+    from torch.utils import dlpack as torch_dlpack
+
+    e = ember.arange(6, dtype=ember.float32).view(2, 3)[:, 1:]  # strided
+    t = torch.from_dlpack(e)
+    assert t.tolist() == e.tolist() and t.stride() == (3, 1)
+    t[0, 0] = 42  # the same memory
+    assert e[0, 0].item() == 42
+
+    source = torch.arange(8, dtype=torch.int64).reshape(2, 4)
+    back = ember.from_dlpack(source)
+    assert back.dtype == ember.int64 and back.tolist() == source.tolist()
+    back[1, 3] = -7
+    assert source[1, 3].item() == -7
+    capsule = torch_dlpack.to_dlpack(torch.ones(3, dtype=torch.float64))
+    assert ember.from_dlpack(capsule).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(TypeError, match="unused DLPack capsule"):
+        ember.from_dlpack(capsule)  # a capsule is consumed once
+    assert e.__dlpack_device__() == (1, 0)
+
+
+def test_dlpack_from_numpy_and_bool_refused():
+    a = np.arange(4.0)
+    t = ember.from_dlpack(a)
+    a[0] = 9
+    assert t[0].item() == 9
+    with pytest.raises(TypeError, match="Bool type is not supported by dlpack"):
+        ember.ones(2, dtype=ember.bool).__dlpack__()
