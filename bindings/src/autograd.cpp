@@ -5,6 +5,9 @@
 #include "bindings.h"
 
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
 
 namespace ember::python {
 namespace {
@@ -24,10 +27,27 @@ class PythonCallable {
     const py::object result = (*fn_)(t);
     return result.is_none() ? Tensor() : result.cast<Tensor>();
   }
+  // fn(list of tensors or None) as a TensorList (None: undefined), for a Python Function's backward.
+  autograd::TensorList operator()(const autograd::TensorList& ts) const {
+    py::gil_scoped_acquire gil;
+    py::list args;
+    for (const Tensor& t : ts) args.append(t.defined() ? py::cast(t) : py::none());
+    autograd::TensorList out;
+    for (const py::handle& r : (*fn_)(args)) out.push_back(r.is_none() ? Tensor() : r.cast<Tensor>());
+    return out;
+  }
 
  private:
   std::shared_ptr<py::function> fn_;
 };
+
+// A Python Function's op name, kept for the life of the process (a node holds a const char*).
+const char* interned(const std::string& name) {
+  static std::mutex mutex;
+  static std::unordered_set<std::string> names;
+  std::lock_guard<std::mutex> lock(mutex);
+  return names.insert(name).first->c_str();
+}
 
 py::object optional_tensor(const Tensor& t) { return t.defined() ? py::cast(t) : py::none(); }
 
@@ -75,6 +95,23 @@ void bind_autograd(py::module_& m) {
     t.register_hook([call](const Tensor& grad) { return call(grad); });
   }, py::arg("hook"));
 
+  // ember.autograd.Function.apply: outputs (computed without recording) get a node whose
+  // backward is the Python callable (a list of gradients in, one per input out).
+  m.def("_record_function", [](const std::string& name, const autograd::TensorList& inputs,
+                               const autograd::TensorList& outputs, py::function backward) {
+    PythonCallable call(std::move(backward));
+    autograd::record(interned(name), inputs, outputs, [call](const autograd::TensorList& grads) { return call(grads); });
+  }, py::arg("name"), py::arg("inputs"), py::arg("outputs"), py::arg("backward"));
+  m.def("gradcheck", [](py::function fn, const autograd::TensorList& inputs, double eps, double atol, double rtol,
+                        bool second_order) {
+    const autograd::GradcheckFunction call = [&fn](const autograd::TensorList& in) {
+      py::list args;
+      for (const Tensor& t : in) args.append(t);
+      return fn(*args).cast<Tensor>();
+    };
+    return second_order ? autograd::gradgradcheck(call, inputs, eps, atol, rtol)
+                        : autograd::gradcheck(call, inputs, eps, atol, rtol);
+  }, py::arg("fn"), py::arg("inputs"), py::arg("eps"), py::arg("atol"), py::arg("rtol"), py::arg("second_order"));
   m.def("backward", [](const py::object& tensors, const py::object& grad_tensors, std::optional<bool> retain_graph,
                        bool create_graph) {
     const autograd::TensorList roots = tensor_list(tensors), grads = tensor_list(grad_tensors);

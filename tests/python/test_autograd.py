@@ -100,3 +100,80 @@ def test_two_threads_train_independently():
         t.join()
     for seed in (1, 2):
         assert serial[seed].tolist() == parallel[seed].tolist()
+
+
+class Cube(ember.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.save_for_backward(x)
+        ctx.scale = scale
+        return x * x * x * scale
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * 3 * x * x * ctx.scale, None
+
+
+class SplitExp(ember.autograd.Function):
+    """Two outputs, one saved; only the first is used downstream."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = x.exp()
+        ctx.save_for_backward(y)
+        return y, x * 2
+
+    @staticmethod
+    def backward(ctx, grad_y, grad_twice):
+        (y,) = ctx.saved_tensors
+        return grad_y * y + grad_twice * 2
+
+
+def test_python_function_forward_and_backward():
+    x = ember.tensor([1.0, 2.0], dtype=ember.float64, requires_grad=True)
+    y = Cube.apply(x, 2.0)
+    assert y.tolist() == [2.0, 16.0] and y.grad_fn.name() == "CubeBackward"
+    y.sum().backward()
+    assert x.grad.tolist() == [6.0, 24.0]
+    assert ember.autograd.gradcheck(lambda t: Cube.apply(t, 0.5), x)
+
+    x.grad = None
+    first, _ = SplitExp.apply(x)
+    first.sum().backward()  # the unused output's gradient arrives as zeros
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([1.0, 2.0]))
+    with ember.no_grad():
+        assert not Cube.apply(x, 1.0).requires_grad
+
+
+def test_function_returning_wrong_gradient_count_is_an_error():
+    class Bad(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    x = ember.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="BadBackward returned an incorrect number of gradients"):
+        Bad.apply(x).sum().backward()
+
+
+def test_gradcheck_from_python():
+    x = ember.randn(3, dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: (t * t).tanh(), (x,))
+    assert ember.autograd.gradgradcheck(lambda t: (t * t).tanh(), (x,))
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        ember.autograd.gradcheck(lambda t: Cube.apply(t, 1.0) + t.detach() * 0 + _Halved.apply(t), (x,))
+
+
+class _Halved(ember.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad  # wrong on purpose: the true gradient is 2 * grad
