@@ -18,6 +18,7 @@ install(FILES tools/gdb/ember_printers.py
   DESTINATION ${CMAKE_INSTALL_DATADIR}/gdb/auto-load${CMAKE_INSTALL_FULL_LIBDIR}
   RENAME ${CMAKE_SHARED_LIBRARY_PREFIX}ember${CMAKE_SHARED_LIBRARY_SUFFIX}-gdb.py)
 install(FILES tools/gdb/ember_printers.py DESTINATION ${CMAKE_INSTALL_DATADIR}/ember/gdb)
+install(FILES tools/lldb/ember_formatters.py DESTINATION ${CMAKE_INSTALL_DATADIR}/ember/lldb)
 install(EXPORT emberTargets NAMESPACE ember:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ember)
 configure_package_config_file(cmake/emberConfig.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/emberConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ember)

@@ -153,16 +153,14 @@ class Layout:
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def read_values(data, dtype, sizes, strides, summarize):
-    """The shown elements, row-major, read one by one from the inferior."""
+def read_values(read, data, dtype, sizes, strides, summarize):
+    """The shown elements, row-major; read(address, nbytes) -> bytes reads the process's memory."""
     fmt, size = FORMATS[dtype]
-    inferior = gdb.selected_inferior()
     out = []
 
     def gather(dim, offset):
         if dim == len(sizes):
-            raw = bytes(inferior.read_memory(data + offset * size, size))
-            value = struct.unpack(fmt, raw)[0]
+            value = struct.unpack(fmt, read(data + offset * size, size))[0]
             if dtype == "bfloat16":
                 value = struct.unpack("<f", struct.pack("<I", value << 16))[0]
             out.append(value)
@@ -174,16 +172,21 @@ def read_values(data, dtype, sizes, strides, summarize):
     return out
 
 
-def tensor_body(data, dtype, sizes, strides, numel):
+def tensor_body(read, data, dtype, sizes, strides, numel):
+    """What core/print.cpp prints between "tensor(" and the suffixes. Shared with tools/lldb."""
     if numel == 0:
         return "[]"
     summarize = numel > THRESHOLD
-    values = read_values(data, dtype, sizes, strides, summarize)
+    values = read_values(read, data, dtype, sizes, strides, summarize)
     if dtype in ("float32", "float64", "float16", "bfloat16"):
         cells, width = format_floats([float(v) for v in values])
     else:
         cells, width = format_integers([int(v) for v in values], dtype == "bool")
     return Layout(cells, width, sizes, summarize).nested(0, len("tensor("))
+
+
+def gdb_read(address, size):
+    return bytes(gdb.selected_inferior().read_memory(address, size))
 
 
 def describe_impl(impl):
@@ -201,7 +204,7 @@ def describe_impl(impl):
     else:
         data = int(storage["data_"]) + int(impl["offset_"]) * FORMATS[dtype][1]
         try:
-            body = tensor_body(data, dtype, sizes, strides, numel)
+            body = tensor_body(gdb_read, data, dtype, sizes, strides, numel)
         except gdb.MemoryError:
             body = "<memory at 0x%x not readable>" % data
     parts = ["shape=[%s]" % ", ".join(str(s) for s in sizes), "dtype=" + dtype, "device=" + device]
