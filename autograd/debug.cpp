@@ -49,7 +49,8 @@ int next_callback_id = 0;
 // Each thread keeps its last kFlightRecorderSize ops in a fixed ring of plain
 // structs (thread_local, zero-initialised, no allocation, no lock, no string:
 // an op's name is its static const char*). Recording one op is a few stores
-// and a coarse clock read. The ring is printed when an ember::Error escapes
+// (no clock read: EMBER_TRACE's log has the times). The ring is printed
+// when an ember::Error escapes
 // (std::terminate) or on SIGSEGV/SIGABRT, on the thread that failed; the
 // handlers are installed when libember loads, and only where the program (or
 // a sanitizer) has not installed its own. EMBER_TRACE=1 also logs every op.
@@ -65,11 +66,6 @@ bool read_trace_env() {
 }
 std::atomic<bool> trace_enabled{read_trace_env()};
 
-int64_t coarse_now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 int64_t now_ns() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -190,7 +186,6 @@ OpRecord& next_record(const Node& node, bool backward) {
   r.op = node.op();
   r.backward = backward;
   r.sequence_nr = node.sequence_nr();
-  r.time_ns = coarse_now_ns();
   r.shape_count = 0;
   return r;
 }

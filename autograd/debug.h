@@ -37,7 +37,6 @@ struct OpRecord {
   const char* op = nullptr;
   bool backward = false;
   uint64_t sequence_nr = 0;
-  int64_t time_ns = 0;  // monotonic clock (coarse: a few ms of resolution)
   uint8_t dtype = 0, device_type = 0;
   int8_t device_index = -1;
   uint8_t shape_count = 0;
