@@ -94,8 +94,9 @@ std::string describe_stack(const std::vector<void*>& frames) {
 void check_forward_finite(const Node& node, const TensorList& inputs, const TensorList& outputs) {
   for (size_t i = 0; i < outputs.size(); ++i) {
     EMBER_CHECK(all_finite(outputs[i]),
-                "anomaly mode: {} (forward of {}) produced NaN or Inf in output {}; inputs of shapes {}; recorded at:\n{}",
-                node.op(), node.name(), i, shapes_of(inputs), node.record_site());
+                "anomaly mode: {} (forward of {}) produced NaN or Inf in output {}; inputs of shapes {}; recorded in {} "
+                "at:\n{}",
+                node.op(), node.name(), i, shapes_of(inputs), node.record_site(), node.record_stack());
   }
 }
 
@@ -103,8 +104,8 @@ void check_backward_finite(const Node& node, const TensorList& grads) {
   for (size_t i = 0; i < grads.size(); ++i) {
     EMBER_CHECK(all_finite(grads[i]),
                 "anomaly mode: Function {} returned NaN or Inf values in its output {} (the gradient of input {} of "
-                "forward op {}); the forward op was recorded at:\n{}",
-                node.name(), i, i, node.op(), node.record_site());
+                "forward op {}); the forward op was recorded in {} at:\n{}",
+                node.name(), i, i, node.op(), node.record_site(), node.record_stack());
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ember/autograd/anomaly.h>
+#include <ember/autograd/debug.h>
 #include <ember/autograd/engine.h>
 #include <ember/autograd/function.h>
 #include <ember/autograd/grad_mode.h>

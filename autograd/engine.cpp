@@ -2,6 +2,7 @@
 // One pass counts, for every node reachable from the roots, how many edges lead
 // into it; a node runs when that count drops to zero, later-recorded first.
 #include <ember/autograd/anomaly.h>
+#include <ember/autograd/debug.h>
 #include <ember/autograd/engine.h>
 #include <ember/autograd/grad_mode.h>
 #include <ember/autograd/record.h>
@@ -116,8 +117,17 @@ class GraphTask {
       for (const Capture& c : it->second) results[c.result] = grads[c.input_nr];
     }
     if (capture_mode_ && !needed_.count(&node)) return {};  // leaves never are: grad() accumulates nothing
+    detail::note_backward(node, grads);
+    if (detail::has_node_callbacks()) detail::run_node_callbacks(node, grads);
     GradModeGuard mode(create_graph_);
-    TensorList outputs = node.apply(std::move(grads));
+    TensorList outputs;
+    try {
+      outputs = node.apply(std::move(grads));
+    } catch (const Error& e) {
+      // Which forward op this backward belongs to, and where it was recorded.
+      throw Error(e.kind(), fmt::format("{} (the backward of {}, recorded in {}): {}", node.name(), node.op(),
+                                        node.record_site(), e.what()));
+    }
     if (is_anomaly_enabled()) detail::check_backward_finite(node, outputs);
     if (!keep_graph_) node.release_saved();
     EMBER_INTERNAL_ASSERT(outputs.size() == node.next_edges().size(), "{} returned {} gradients for {} inputs",

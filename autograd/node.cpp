@@ -11,13 +11,20 @@ namespace ember::autograd {
 namespace {
 std::atomic<uint64_t> next_sequence_nr{0};
 std::atomic<int64_t> live_nodes{0};
+__attribute__((tls_model("initial-exec"))) thread_local const std::shared_ptr<const std::string>* current_site = nullptr;
 }  // namespace
+
+RecordSiteGuard::RecordSiteGuard(const std::shared_ptr<const std::string>* site) : previous_(current_site) {
+  current_site = site;
+}
+RecordSiteGuard::~RecordSiteGuard() { current_site = previous_; }
+const std::shared_ptr<const std::string>* current_record_site() { return current_site; }
 
 int64_t live_node_count() { return live_nodes.load(std::memory_order_relaxed); }
 
 Node::Node(const char* op, std::vector<Edge> next_edges)
     : op_(op), sequence_nr_(next_sequence_nr.fetch_add(1, std::memory_order_relaxed)),
-      next_edges_(std::move(next_edges)) {
+      site_(current_site ? *current_site : nullptr), next_edges_(std::move(next_edges)) {
   live_nodes.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -47,7 +54,7 @@ Node::~Node() {
 
 std::string Node::name() const { return backward_name(op_); }
 
-std::string Node::record_site() const {
+std::string Node::record_stack() const {
   return record_frames_.empty() ? "  (not recorded: turn anomaly mode on before the forward)\n"
                                 : detail::describe_stack(record_frames_);
 }

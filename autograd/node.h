@@ -57,14 +57,20 @@ class Node : public std::enable_shared_from_this<Node> {
   void add_hook(uint32_t output_nr, Hook hook) { hooks_.push_back({output_nr, std::move(hook)}); }
   // Runs the hooks of every output over grads (a hook may replace its gradient).
   virtual void run_hooks(TensorList& grads) const;
-  // Where the forward op ran: the native stack (function, file:line where
-  // debug info allows), kept in anomaly mode only; symbolised when asked.
-  std::string record_site() const;
+  // Where the forward op was recorded, always kept (see Note [Record sites]):
+  // the module that ran it ("encoder.fc2 (Linear)"), else the op name.
+  std::string record_site() const { return site_ ? *site_ : std::string(op_); }
+  // The module's site, or null when the op ran outside any Module call.
+  const std::string* module_site() const { return site_.get(); }
+  // The native stack where the op ran (function, file:line where debug info
+  // allows), kept in anomaly mode only; symbolised when asked.
+  std::string record_stack() const;
   void set_record_frames(std::vector<void*> frames) { record_frames_ = std::move(frames); }
 
  private:
   const char* op_;
   uint64_t sequence_nr_;
+  std::shared_ptr<const std::string> site_;
   std::vector<Edge> next_edges_;
   std::vector<OutputMeta> outputs_;
   std::vector<std::pair<uint32_t, Hook>> hooks_;
@@ -83,6 +89,28 @@ class AccumulateGrad final : public Node {
  private:
   Tensor variable_;
 };
+
+// Note [Record sites]
+// Every node keeps where it was recorded, always, at the cost of one
+// shared_ptr copy: a Module call (Module::operator(), containers, and layers
+// through with_where) puts a pointer to the module's site string
+// ("encoder.fc2 (Linear)", built once per module) in a thread-local slot for
+// the duration of the call; Node's constructor copies what the slot holds.
+// No string is built per op. Outside any module the slot is empty and the
+// site is the op's name. The guard lives here, not in nn/, because nodes
+// read it and autograd must not include nn.
+class RecordSiteGuard {
+ public:
+  explicit RecordSiteGuard(const std::shared_ptr<const std::string>* site);
+  ~RecordSiteGuard();
+  RecordSiteGuard(const RecordSiteGuard&) = delete;
+  RecordSiteGuard& operator=(const RecordSiteGuard&) = delete;
+
+ private:
+  const std::shared_ptr<const std::string>* previous_;
+};
+// The site a node recorded now on this thread would keep (null: none).
+const std::shared_ptr<const std::string>* current_record_site();
 
 // Nodes alive now, in every graph of this process (for tests and leak checks).
 int64_t live_node_count();

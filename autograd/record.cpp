@@ -1,6 +1,7 @@
 // Recording helpers behind autograd/record.h: edges from inputs, outputs
 // attached to their node, saved tensors and their version checks, sum_to.
 #include <ember/autograd/anomaly.h>
+#include <ember/autograd/debug.h>
 #include <ember/autograd/record.h>
 #include <ember/ops/ops.h>
 
@@ -52,6 +53,7 @@ void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& inputs,
     if (!out.is_floating_point()) continue;
     set_history(out, node, i);
   }
+  note_forward(*node, inputs, outputs);
 }
 
 }  // namespace detail

@@ -12,6 +12,13 @@ foreach(room core autograd ops cuda nn optim distributed)
     install(DIRECTORY ${room} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ember FILES_MATCHING PATTERN "*.h")
   endif()
 endforeach()
+# gdb's per-objfile script (found as <auto-load dir>/<library's full path>-gdb.py once
+# this prefix's share/gdb/auto-load is gdb's scripts-directory; see docs/debugging.md).
+install(FILES tools/gdb/ember_printers.py
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/gdb/auto-load${CMAKE_INSTALL_FULL_LIBDIR}
+  RENAME ${CMAKE_SHARED_LIBRARY_PREFIX}ember${CMAKE_SHARED_LIBRARY_SUFFIX}-gdb.py)
+install(FILES tools/gdb/ember_printers.py DESTINATION ${CMAKE_INSTALL_DATADIR}/ember/gdb)
+install(FILES tools/lldb/ember_formatters.py DESTINATION ${CMAKE_INSTALL_DATADIR}/ember/lldb)
 install(EXPORT emberTargets NAMESPACE ember:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ember)
 configure_package_config_file(cmake/emberConfig.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/emberConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ember)

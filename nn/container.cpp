@@ -15,7 +15,7 @@ std::shared_ptr<Module> ModuleList::operator[](int64_t index) const {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& [name, child] : named_children()) x = child->forward(x);
+  for (const auto& [name, child] : named_children()) x = (*child)(x);  // operator(): nodes recorded inside are the child's
   return x;
 }
 

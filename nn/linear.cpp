@@ -30,7 +30,7 @@ Tensor Linear::forward(const Tensor& input) {
   EMBER_CHECK(input.defined() && input.dim() >= 1 && input.size(-1) == in_features,
               "{}: expected an input whose last dimension is in_features = {}, got shape {}", where(), in_features,
               input.defined() ? input.shape() : Shape{});
-  return functional::linear(input, weight, bias);
+  return with_where([&] { return functional::linear(input, weight, bias); });
 }
 
 std::string Linear::extra_repr() const {

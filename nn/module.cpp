@@ -56,10 +56,16 @@ void Module::add_child(std::string name, std::shared_ptr<Module> module) {
 
 void Module::prefix_path(const std::string& prefix) {
   path_ = path_.empty() ? prefix : prefix + "." + path_;
+  record_site_.reset();
   for (auto& [name, child] : children_) child->prefix_path(prefix);
 }
 
 std::string Module::where() const { return path_.empty() ? std::string(name()) : fmt::format("{} ({})", path_, name()); }
+
+const std::shared_ptr<const std::string>& Module::record_site() const {
+  if (!record_site_) record_site_ = std::make_shared<const std::string>(where());
+  return record_site_;
+}
 
 void Module::rethrow_with_where(const Error& e) const { throw Error(e.kind(), fmt::format("{}: {}", where(), e.what())); }
 

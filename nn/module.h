@@ -10,6 +10,7 @@
 //   };
 #pragma once
 
+#include <ember/autograd/node.h>
 #include <ember/nn/state_dict.h>
 
 #include <functional>
@@ -31,9 +32,14 @@ class Module {
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
-  // The single-tensor forward that containers call; layers override it.
+  // The single-tensor forward; layers override it. Containers call
+  // operator(), which also marks the nodes recorded inside as this module's
+  // (see Note [Record sites] in autograd/node.h).
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  Tensor operator()(const Tensor& input) {
+    autograd::RecordSiteGuard site(&record_site());
+    return forward(input);
+  }
 
   // ---- registration; each returns what it stored ----
   // requires_grad is set on the parameter (a leaf); an undefined tensor registers "no such parameter" (bias=false).
@@ -92,12 +98,17 @@ class Module {
   const std::string& path() const { return path_; }
   // For error messages: "encoder.fc2 (Linear)", or "Linear" for a root.
   std::string where() const;
+  // where(), built once and shared with every node recorded inside this
+  // module's calls (rebuilt when the module is registered under a new path).
+  const std::shared_ptr<const std::string>& record_site() const;
 
  protected:
   // Runs fn (a layer's call of its op); an ember::Error it throws comes out with where() in front
   // ("features.0 (Conv2d): conv2d: expected ..."), so the op's own message also names the layer.
+  // Nodes recorded inside fn keep this module as their record site.
   template <class Fn>
   decltype(auto) with_where(Fn&& fn) const {
+    autograd::RecordSiteGuard site(&record_site());
     try {
       return fn();
     } catch (const Error& e) {
@@ -121,6 +132,9 @@ class Module {
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
   std::string path_;
+  // Built on first use from where(): the class name is only known once the
+  // module is fully constructed.
+  mutable std::shared_ptr<const std::string> record_site_;
 };
 
 std::ostream& operator<<(std::ostream& os, const Module& module);

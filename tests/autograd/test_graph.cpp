@@ -60,7 +60,7 @@ TEST_CASE("anomaly mode names the op and where it was recorded", "[autograd][ano
   } catch (const Error& e) {
     const std::string message = e.what();
     CHECK(message.find("Function SqrtBackward returned NaN or Inf values in its output 0") != std::string::npos);
-    CHECK(message.find("recorded at:\n  #0 ") != std::string::npos);  // a native stack follows
+    CHECK(message.find("recorded in sqrt at:\n  #0 ") != std::string::npos);  // the site, then a native stack
     CHECK(message.find("test_graph.cpp:") != std::string::npos);       // down to this test's line
   }
 }

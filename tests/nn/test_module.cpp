@@ -258,3 +258,43 @@ TEST_CASE("LayerNorm matches torch and prints as torch", "[nn]") {
       [](const autograd::TensorList& in) { return nn::functional::layer_norm(in[0], {4}, in[1]); },
       {make_tensor({3, 4}, kFloat64).requires_grad_(), make_tensor({4}, kFloat64, 0.5, 2, 3).requires_grad_()}));
 }
+
+namespace {
+struct Encoder : nn::Module {
+  std::shared_ptr<nn::Linear> fc1 = register_module("fc1", std::make_shared<nn::Linear>(4, 3));
+  std::shared_ptr<nn::Linear> fc2 = register_module("fc2", std::make_shared<nn::Linear>(3, 2));
+  Tensor forward(const Tensor& x) override { return fc2->forward(relu(fc1->forward(x))); }  // direct calls
+};
+struct SiteNet : nn::Module {
+  std::shared_ptr<Encoder> encoder = register_module("encoder", std::make_shared<Encoder>());
+  Tensor forward(const Tensor& x) override { return (*encoder)(x).sum(); }
+};
+}  // namespace
+
+TEST_CASE("nodes recorded inside a module call keep the module path as record site", "[nn][debug]") {
+  SiteNet net;
+  Tensor loss = net(ones({5, 4}));
+  autograd::Node* sum = loss.grad_fn().get();
+  CHECK(sum->record_site() == "SiteNet");  // the root module's own op
+  // the output of linear inside encoder.fc2, reached through fc2->forward (Linear wraps its op)
+  std::shared_ptr<autograd::Node> fc2_out = sum->next_edges()[0].node;
+  CHECK(fc2_out->record_site() == "encoder.fc2 (Linear)");
+  // relu ran in Encoder's own forward, reached through operator()
+  std::shared_ptr<autograd::Node> relu_node;
+  for (const autograd::Edge& edge : fc2_out->next_edges()) {
+    if (edge.node && edge.node->op() == std::string("relu")) relu_node = edge.node;
+  }
+  REQUIRE(relu_node);
+  CHECK(relu_node->record_site() == "encoder (Encoder)");
+  CHECK(relu_node->next_edges()[0].node->record_site() == "encoder.fc1 (Linear)");
+  // Sequential calls its children through operator().
+  nn::Sequential seq(nn::Linear(4, 3), nn::Tanh());
+  CHECK(seq(ones({1, 4})).grad_fn()->record_site() == "1 (Tanh)");
+  // Outside any module: the op name.
+  CHECK(ones({1}).requires_grad_().exp().grad_fn()->record_site() == "exp");
+}
+
+TEST_CASE("a forward error inside a layer names the layer, the op and the shapes", "[nn][debug]") {
+  SiteNet net;
+  REQUIRE_ERROR(net(ones({5, 7})), "encoder.fc1 (Linear): expected an input whose last dimension is in_features = 4, got shape [5, 7]");
+}
