@@ -14,7 +14,7 @@ namespace ember::cuda {
 namespace {
 
 [[noreturn]] void fail_nccl(ncclResult_t result, const char* call, const char* file, int line) {
-  detail::fail(ErrorKind::Runtime, "{} failed: {} (NCCL error {}; {}:{})", call, ncclGetErrorString(result),
+  ember::detail::fail(ErrorKind::Runtime, "{} failed: {} (NCCL error {}; {}:{})", call, ncclGetErrorString(result),
                static_cast<int>(result), file, line);
 }
 
@@ -37,7 +37,7 @@ ncclDataType_t nccl_dtype(DType dtype) {
     case kInt32: return ncclInt32;
     case kUInt8: case kBool: return ncclUint8;
   }
-  detail::fail(ErrorKind::Type, "nccl: unsupported dtype {}", dtype);
+  ember::detail::fail(ErrorKind::Type, "nccl: unsupported dtype {}", dtype);
 }
 
 ncclRedOp_t nccl_red_op(NcclRedOp op) {
@@ -144,7 +144,7 @@ bool nccl_query(NcclComm& comm, NcclEvent& event) {
   ncclResult_t async_error = ncclSuccess;
   NCCL_CHECK(ncclCommGetAsyncError(comm.comm, &async_error));
   if (async_error != ncclSuccess) {
-    detail::fail(ErrorKind::Runtime, "nccl: the communicator failed: {} (a peer died or a collective mismatched)",
+    ember::detail::fail(ErrorKind::Runtime, "nccl: the communicator failed: {} (a peer died or a collective mismatched)",
                  ncclGetErrorString(async_error));
   }
   return false;

@@ -7,7 +7,7 @@
 namespace ember::cuda {
 namespace {
 [[noreturn]] void fail_without_nccl(const char* op) {
-  detail::fail(ErrorKind::Runtime,
+  ember::detail::fail(ErrorKind::Runtime,
                "{}: ember was built without NCCL (configure with EMBER_CUDA=ON where nvcc and NCCL exist)", op);
 }
 }  // namespace
