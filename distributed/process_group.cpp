@@ -226,6 +226,22 @@ void check_reduce_op(const char* op, const Tensor& tensor, ReduceOp reduce) {
                    "{}: bool tensors reduce with max or min only, got {}", op, reduce_op_name(reduce));
 }
 
+// all_gather's outputs and reduce_scatter's inputs: one tensor per rank, each
+// of `like`'s shape, dtype and device.
+void check_one_per_rank(const char* op, const char* role, const std::vector<Tensor>& list, const Tensor& like,
+                        const char* like_role, int size) {
+  EMBER_CHECK_VALUE(static_cast<int>(list.size()) == size, "{}: expected {} {} tensors (one per rank), got {}", op,
+                    size, role, list.size());
+  for (size_t r = 0; r < list.size(); ++r) {
+    const Tensor& t = list[r];
+    EMBER_CHECK_VALUE(t.defined() && t.shape() == like.shape() && t.dtype() == like.dtype() && t.device() == like.device(),
+                      "{}: expected {} {} to be {} {} on {} like the {}, got {}", op, role, r, like.shape(),
+                      like.dtype(), like.device(), like_role,
+                      t.defined() ? fmt::format("{} {} on {}", t.shape(), t.dtype(), t.device())
+                                  : std::string("an undefined tensor"));
+  }
+}
+
 }  // namespace
 
 // Note [Cross-rank checks]
@@ -316,17 +332,7 @@ Work ProcessGroup::broadcast_async(Tensor& tensor, int src) {
 
 Work ProcessGroup::all_gather_async(std::vector<Tensor>& outputs, const Tensor& input) {
   check_tensor("all_gather", input, backend_);
-  EMBER_CHECK_VALUE(static_cast<int>(outputs.size()) == size_,
-                    "all_gather: expected {} output tensors (one per rank), got {}", size_, outputs.size());
-  for (size_t r = 0; r < outputs.size(); ++r) {
-    EMBER_CHECK_VALUE(outputs[r].defined() && outputs[r].shape() == input.shape() &&
-                          outputs[r].dtype() == input.dtype() && outputs[r].device() == input.device(),
-                      "all_gather: expected output {} to be {} {} on {} like the input, got {}", r, input.shape(),
-                      input.dtype(), input.device(),
-                      outputs[r].defined() ? fmt::format("{} {} on {}", outputs[r].shape(), outputs[r].dtype(),
-                                                         outputs[r].device())
-                                           : std::string("an undefined tensor"));
-  }
+  check_one_per_rank("all_gather", "output", outputs, input, "input", size_);
   check_same_on_every_rank("all_gather", input, 0);
   Tensor in = contiguous_buffer(input);
   Tensor gathered = empty({size_, input.numel()}, input.options());
@@ -345,17 +351,7 @@ Work ProcessGroup::all_gather_async(std::vector<Tensor>& outputs, const Tensor& 
 Work ProcessGroup::reduce_scatter_async(Tensor& output, const std::vector<Tensor>& inputs, ReduceOp op) {
   check_tensor("reduce_scatter", output, backend_);
   check_reduce_op("reduce_scatter", output, op);
-  EMBER_CHECK_VALUE(static_cast<int>(inputs.size()) == size_,
-                    "reduce_scatter: expected {} input tensors (one per rank), got {}", size_, inputs.size());
-  for (size_t r = 0; r < inputs.size(); ++r) {
-    EMBER_CHECK_VALUE(inputs[r].defined() && inputs[r].shape() == output.shape() &&
-                          inputs[r].dtype() == output.dtype() && inputs[r].device() == output.device(),
-                      "reduce_scatter: expected input {} to be {} {} on {} like the output, got {}", r, output.shape(),
-                      output.dtype(), output.device(),
-                      inputs[r].defined() ? fmt::format("{} {} on {}", inputs[r].shape(), inputs[r].dtype(),
-                                                        inputs[r].device())
-                                          : std::string("an undefined tensor"));
-  }
+  check_one_per_rank("reduce_scatter", "input", inputs, output, "output", size_);
   check_same_on_every_rank("reduce_scatter", output, static_cast<int64_t>(op));
   std::vector<Tensor> flat;
   for (const Tensor& t : inputs) flat.push_back(t.reshape({output.numel()}));
