@@ -206,7 +206,16 @@ DistributedDataParallel::DistributedDataParallel(std::shared_ptr<nn::Module> mod
   }
 }
 
-DistributedDataParallel::~DistributedDataParallel() = default;
+DistributedDataParallel::~DistributedDataParallel() {
+  // A reduction still in flight writes into its bucket: let it finish before the bucket is freed.
+  for (Reducer::Bucket& b : reducer_->buckets) {
+    try {
+      b.work.wait();
+    } catch (const Error&) {
+      // Already failed or timed out (Work then keeps its buffers alive): nothing more to do here.
+    }
+  }
+}
 
 ProcessGroup& DistributedDataParallel::process_group() const { return *reducer_->group; }
 
