@@ -15,3 +15,6 @@
 #include <ember/nn/serialize.h>
 #include <ember/ops/ops.h>
 #include <ember/optim/optim.h>
+#ifdef EMBER_WITH_DISTRIBUTED  // defined when ember was built with MPI (EMBER_DISTRIBUTED)
+#include <ember/distributed/distributed.h>
+#endif

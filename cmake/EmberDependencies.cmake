@@ -16,3 +16,16 @@ add_library(ember_cpu_deps INTERFACE)
 target_link_libraries(ember_cpu_deps INTERFACE PkgConfig::OPENBLAS PkgConfig::SLEEF ${DNNL_LIBRARY})
 target_include_directories(ember_cpu_deps INTERFACE ${DNNL_INCLUDE_DIR})
 install(TARGETS ember_cpu_deps EXPORT emberTargets)
+
+# distributed/ (EMBER_DISTRIBUTED): MPI carries CPU tensors and starts every job
+# (Debian's libopenmpi-dev). Without MPI the library builds without distributed/.
+set(EMBER_HAS_DISTRIBUTED OFF)
+if(EMBER_DISTRIBUTED)
+  find_package(MPI COMPONENTS C)
+  if(MPI_C_FOUND)
+    set(EMBER_HAS_DISTRIBUTED ON)
+    find_program(EMBER_MPIEXEC NAMES mpirun mpiexec HINTS ${MPIEXEC_EXECUTABLE})
+  else()
+    message(STATUS "ember: MPI not found, distributed/ is not built (apt-get install libopenmpi-dev openmpi-bin)")
+  endif()
+endif()

@@ -137,12 +137,14 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
   EMBER_CHECK_VALUE(options_.prefetch >= 0, "DataLoader: expected prefetch >= 0, got {}", options_.prefetch);
   EMBER_CHECK_VALUE(options_.num_workers == 0 || options_.prefetch >= 1,
                     "DataLoader: expected prefetch >= 1 with num_workers = {}, got prefetch = 0", options_.num_workers);
+  EMBER_CHECK_VALUE(!(options_.sampler && options_.shuffle),
+                    "DataLoader: expected shuffle = false with a sampler (the sampler orders the samples), got both");
 }
 
 DataLoader::~DataLoader() = default;
 
 int64_t DataLoader::size() const {
-  const int64_t n = dataset_->size();
+  const int64_t n = options_.sampler ? options_.sampler->size() : dataset_->size();
   return options_.drop_last ? n / options_.batch_size : n / options_.batch_size + (n % options_.batch_size != 0);
 }
 
@@ -151,7 +153,15 @@ DataLoader::Iterator DataLoader::begin() {
   const int64_t epoch = epochs_started_++;
   const int64_t n = dataset_->size();
   std::vector<int64_t> order;
-  if (options_.shuffle) {
+  if (options_.sampler) {
+    order = options_.sampler->indices();
+    EMBER_CHECK(static_cast<int64_t>(order.size()) == options_.sampler->size(),
+                "DataLoader: expected the sampler's indices() to hold size() = {} indices, got {}",
+                options_.sampler->size(), order.size());
+    for (int64_t index : order) {
+      EMBER_CHECK_INDEX(index >= 0 && index < n, "DataLoader: expected sampler indices in [0, {}), got {}", n, index);
+    }
+  } else if (options_.shuffle) {
     // Stream epoch + 1: stream 0 is random_split's (Note [Shuffle streams] in dataset.cpp).
     order = seeded_permutation(n, options_.seed, static_cast<uint64_t>(epoch) + 1);
   } else {

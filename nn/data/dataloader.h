@@ -22,6 +22,8 @@ struct DataLoaderOptions {
   int num_workers = 0;
   int prefetch = 2;        // batches loaded ahead per thread (PyTorch's prefetch_factor)
   uint64_t seed = 0;
+  // When set, each epoch visits sampler->indices() in that order (shuffle must be false).
+  std::shared_ptr<const Sampler> sampler;
 };
 
 namespace detail {

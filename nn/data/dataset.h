@@ -71,6 +71,17 @@ class Subset : public Dataset {
 std::vector<std::shared_ptr<Subset>> random_split(std::shared_ptr<const Dataset> dataset,
                                                   const std::vector<int64_t>& lengths, uint64_t seed);
 
+// Which samples an epoch visits, in which order, when DataLoaderOptions::sampler
+// is set (as torch.utils.data.Sampler): DataLoader asks indices() once at the
+// start of every epoch and batches them in that order. A sampler with epochs of
+// its own (distributed::DistributedSampler) is told the epoch by its set_epoch.
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  virtual std::vector<int64_t> indices() const = 0;
+  virtual int64_t size() const = 0;  // indices().size()
+};
+
 // A permutation of [0, n) drawn with Philox from (seed, stream): the shuffles
 // of random_split (stream 0) and of DataLoader epochs (stream = epoch + 1).
 std::vector<int64_t> seeded_permutation(int64_t n, uint64_t seed, uint64_t stream);
