@@ -4,9 +4,8 @@ Each holds its C++ scheduler, which writes the lrs of the C++ optimizer's groups
 from ember._C import optim as _optim
 
 
-class _LRScheduler:
-    def step(self):
-        self._cpp.step()
+class _Scheduler:
+    """What every scheduler shows of its C++ one."""
 
     def get_last_lr(self):
         return list(self._cpp.get_last_lr())
@@ -14,6 +13,11 @@ class _LRScheduler:
     @property
     def last_epoch(self):
         return self._cpp.last_epoch
+
+
+class _LRScheduler(_Scheduler):
+    def step(self):
+        self._cpp.step()
 
     @property
     def base_lrs(self):
@@ -71,7 +75,7 @@ class OneCycleLR(_LRScheduler):
         return self._cpp.total_steps
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(_Scheduler):
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
                  cooldown=0, min_lr=0, eps=1e-8):
         self.optimizer = optimizer
@@ -80,13 +84,6 @@ class ReduceLROnPlateau:
 
     def step(self, metrics):
         self._cpp.step(float(metrics))
-
-    def get_last_lr(self):
-        return list(self._cpp.get_last_lr())
-
-    @property
-    def last_epoch(self):
-        return self._cpp.last_epoch
 
     @property
     def best(self):

@@ -6,7 +6,28 @@ import operator
 from ember.nn.modules.module import Module
 
 
-class Sequential(Module):
+class _Indexed(Module):
+    """What Sequential and ModuleList share: children by position."""
+
+    def _index(self, index):
+        size = len(self._modules)
+        index = operator.index(index)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range")
+        return index % size
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_Indexed):
     """Sequential(m0, m1, ...) or Sequential(OrderedDict(name=module)): forward runs them in order."""
 
     def __init__(self, *args):
@@ -23,13 +44,6 @@ class Sequential(Module):
             input = module(input)
         return input
 
-    def _index(self, index):
-        size = len(self._modules)
-        index = operator.index(index)
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of range")
-        return index % size
-
     def __getitem__(self, index):
         if isinstance(index, slice):
             return type(self)(collections.OrderedDict(list(self._modules.items())[index]))
@@ -43,26 +57,14 @@ class Sequential(Module):
         for key in keys[index] if isinstance(index, slice) else [keys[self._index(index)]]:
             del self._modules[key]
 
-    def __len__(self):
-        return len(self._modules)
 
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-
-class ModuleList(Module):
+class ModuleList(_Indexed):
     """Modules held by index, named "0", "1", ... (so state_dict keys read "0.weight")."""
 
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.extend(modules)
-
-    _index = Sequential._index
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -79,16 +81,6 @@ class ModuleList(Module):
         self._modules.clear()
         for i, module in enumerate(modules):
             self._modules[str(i)] = module
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules):
         for module in modules:
