@@ -51,5 +51,8 @@ def numel(input):
 
 from ember import autograd  # noqa: E402 (needs the names above)
 from ember.autograd import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
+from ember import nn, optim, utils  # noqa: E402
+from ember.serialization import load, save  # noqa: E402
+from ember._C.nn import relu, sigmoid, tanh  # noqa: E402
 
 del _builtins

@@ -28,6 +28,10 @@ Device to_device(const py::object& value, const char* function);
 std::vector<int64_t> to_shape(const py::args& args);
 // A dims argument: an int, a sequence of ints, or None (every dim).
 std::vector<int64_t> to_dims(const py::object& dims);
+// An int-or-tuple size (stride=2, stride=(2, 1)); None: empty (the pools' "the kernel size").
+SpatialSize to_spatial(const py::object& value);
+// A convolution's padding: an int, a tuple, or the strings 'same' / 'valid'.
+ConvPadding to_conv_padding(const py::object& value);
 // torch.Size: the shape as ember.Size (a tuple subclass defined in ember/__init__.py).
 py::object to_size(IntArrayRef shape);
 
@@ -39,5 +43,9 @@ void bind_numpy(py::module_& m, py::class_<Tensor>& tensor);  // numpy.cpp: from
 void bind_dlpack(py::module_& m, py::class_<Tensor>& tensor);  // dlpack.cpp: __dlpack__, from_dlpack
 void bind_functions(py::module_& m);  // functions.cpp: creation and math functions
 void bind_autograd(py::module_& m);   // autograd.cpp: grad modes, backward, grad, hooks
+void bind_nn(py::module_& m);         // nn.cpp: the C++ layers, as _C.nn
+void bind_functional(py::module_& nn);  // nn_functional.cpp: nn/functional.h, in _C.nn
+void bind_optim(py::module_& m);      // optim.cpp: optimizers and LR schedulers, as _C.optim
+void bind_data(py::module_& m);       // data.cpp: the C++ datasets and DataLoader (_C.data), save and load
 
 }  // namespace ember::python

@@ -10,4 +10,7 @@ PYBIND11_MODULE(_C, m) {
   bind_tensor(m);
   bind_functions(m);
   bind_autograd(m);
+  bind_nn(m);
+  bind_optim(m);
+  bind_data(m);
 }

@@ -85,6 +85,9 @@ auto extremum(All all, Along along) {
 void bind_tensor(py::module_& m) {
   py::class_<Tensor> tensor(m, "Tensor");
   tensor
+      // Another handle to t's data and autograd state, so that a Python subclass
+      // (ember.nn.Parameter) can wrap an existing tensor: Parameter(t) is t's storage.
+      .def(py::init([](const Tensor& t) { return t; }), py::arg("data"))
       // ---- metadata ----
       .def_property_readonly("shape", [](const Tensor& t) { return to_size(t.shape()); })
       .def("size", [](const Tensor& t, const py::object& dim) -> py::object {
@@ -100,7 +103,8 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("ndim", &Tensor::dim)
       .def_property_readonly("is_cuda", &Tensor::is_cuda)
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
-      .def_property_readonly("data", &Tensor::detach)
+      // Setting .data swaps in other's storage for every handle (how Module.to() converts in place).
+      .def_property("data", &Tensor::detach, [](const Tensor& t, const Tensor& other) { t.set_data(other); })
       .def_property_readonly("T", [](const Tensor& t) {
         std::vector<int64_t> dims(static_cast<size_t>(t.dim()));
         for (size_t i = 0; i < dims.size(); ++i) dims[i] = t.dim() - 1 - static_cast<int64_t>(i);
