@@ -11,7 +11,7 @@ namespace ember::autograd {
 namespace {
 std::atomic<uint64_t> next_sequence_nr{0};
 std::atomic<int64_t> live_nodes{0};
-__attribute__((tls_model("initial-exec"))) thread_local const std::shared_ptr<const std::string>* current_site = nullptr;
+thread_local const std::shared_ptr<const std::string>* current_site = nullptr;
 }  // namespace
 
 RecordSiteGuard::RecordSiteGuard(const std::shared_ptr<const std::string>* site) : previous_(current_site) {

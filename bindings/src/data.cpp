@@ -9,7 +9,7 @@ namespace {
 // One epoch of a C++ DataLoader as a Python iterator.
 struct Batches {
   std::shared_ptr<data::DataLoader> loader;
-  data::DataLoader::Iterator it, end;
+  data::DataLoader::Iterator it = {}, end = {};
   bool started = false;
 };
 

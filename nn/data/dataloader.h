@@ -23,7 +23,7 @@ struct DataLoaderOptions {
   int prefetch = 2;        // batches loaded ahead per thread (PyTorch's prefetch_factor)
   uint64_t seed = 0;
   // When set, each epoch visits sampler->indices() in that order (shuffle must be false).
-  std::shared_ptr<const Sampler> sampler;
+  std::shared_ptr<const Sampler> sampler = nullptr;
 };
 
 namespace detail {
