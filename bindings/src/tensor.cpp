@@ -1,10 +1,13 @@
 // ember.Tensor: properties, methods and operators, as torch.Tensor spells
 // them. Each binding converts its Python arguments and calls the C++ method;
-// kernels run with the GIL released (call_guard), so other Python threads go on.
+// kernels run with the GIL released (call_guard, or ReleaseGilIfLarge for the
+// operators), so other Python threads go on.
 #include "bindings.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
 #include <sstream>
 
 namespace ember::python {
@@ -12,19 +15,33 @@ namespace {
 
 using NoGil = py::call_guard<py::gil_scoped_release>;
 
+// The GIL is released while an operator's kernel runs on at least
+// kGilFreeElements elements; below that, releasing and taking it back (about
+// 80 ns) costs more than the op, and no other thread could use the time.
+constexpr int64_t kGilFreeElements = 16384;
+class ReleaseGilIfLarge {
+ public:
+  explicit ReleaseGilIfLarge(int64_t numel) {
+    if (numel >= kGilFreeElements) release_.emplace();
+  }
+
+ private:
+  std::optional<py::gil_scoped_release> release_;
+};
+
 // `self op other` where other is a Tensor or a Python number (which keeps
 // PyTorch's weak typing through the C++ Scalar overloads).
 template <class WithTensor, class WithScalar>
 auto binary(const char* name, WithTensor with_tensor, WithScalar with_scalar) {
   return [name, with_tensor, with_scalar](const Tensor& self, const py::object& other) -> Tensor {
-    if (py::isinstance<Tensor>(other)) {
-      const Tensor o = other.cast<Tensor>();
-      py::gil_scoped_release no_gil;
+    if (py::detail::make_caster<Tensor> tensor; tensor.load(other, /*convert=*/false)) {  // one type lookup
+      const Tensor& o = py::detail::cast_op<const Tensor&>(tensor);
+      ReleaseGilIfLarge no_gil(std::max(self.numel(), o.numel()));
       return with_tensor(self, o);
     }
     if (is_number(other)) {
       const Scalar o = to_scalar(other);
-      py::gil_scoped_release no_gil;
+      ReleaseGilIfLarge no_gil(self.numel());
       return with_scalar(self, o);
     }
     throw py::type_error(fmt::format("{}(): expected other to be a Tensor or a number, got {}", name,
