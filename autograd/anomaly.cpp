@@ -47,7 +47,7 @@ bool all_finite(const Tensor& t) {
   return isfinite(t).all().item<bool>();
 }
 
-std::string shapes_of(const TensorList& tensors) {
+std::string shapes_of(TensorSpan tensors) {
   std::string text;
   for (const Tensor& t : tensors) {
     if (!text.empty()) text += ", ";
@@ -91,7 +91,7 @@ std::string describe_stack(const std::vector<void*>& frames) {
   return out;
 }
 
-void check_forward_finite(const Node& node, const TensorList& inputs, const TensorList& outputs) {
+void check_forward_finite(const Node& node, TensorSpan inputs, TensorSpan outputs) {
   for (size_t i = 0; i < outputs.size(); ++i) {
     EMBER_CHECK(all_finite(outputs[i]),
                 "anomaly mode: {} (forward of {}) produced NaN or Inf in output {}; inputs of shapes {}; recorded in {} "

@@ -31,7 +31,7 @@ std::vector<void*> capture_stack();
 // debug info allow (addr2line, run only here).
 std::string describe_stack(const std::vector<void*>& frames);
 // Throws when a tensor of `tensors` holds a NaN or Inf (anomaly mode).
-void check_forward_finite(const Node& node, const TensorList& inputs, const TensorList& outputs);
+void check_forward_finite(const Node& node, TensorSpan inputs, TensorSpan outputs);
 void check_backward_finite(const Node& node, const TensorList& grads);
 }  // namespace detail
 

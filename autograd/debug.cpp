@@ -245,7 +245,7 @@ void set_trace_enabled(bool enabled) { trace_enabled.store(enabled, std::memory_
 
 namespace detail {
 
-void note_forward(const Node& node, const TensorList& inputs, const TensorList& outputs) {
+void note_forward(const Node& node, TensorSpan inputs, TensorSpan outputs) {
   OpRecord& r = next_record(node, /*backward=*/false);
   for (size_t i = 0; i < inputs.size() && i < OpRecord::kShapes - 1; ++i) put_shape(r, inputs[i]);
   if (!outputs.empty()) {

@@ -54,7 +54,7 @@ void set_trace_enabled(bool enabled);
 
 namespace detail {
 // Called by the recorder (record.cpp) and the engine; cheap: a few stores into a thread-local ring.
-void note_forward(const Node& node, const TensorList& inputs, const TensorList& outputs);
+void note_forward(const Node& node, TensorSpan inputs, TensorSpan outputs);
 void note_backward(const Node& node, const TensorList& grads);
 // The on_node callbacks, run by the engine when any is set.
 bool has_node_callbacks();

@@ -9,12 +9,15 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <span>
 #include <vector>
 
 namespace ember::autograd {
 
 class Node;
 using TensorList = std::vector<Tensor>;
+// A read-only run of tensors: a TensorList, or an op's braced {self, other} (no allocation).
+using TensorSpan = std::span<const Tensor>;
 
 // Where a gradient flows: forward output `input_nr` of `node` (the engine feeds
 // it to that node as its backward's input number input_nr).

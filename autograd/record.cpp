@@ -33,7 +33,7 @@ void set_history(const Tensor& t, std::shared_ptr<Node> node, uint32_t output_nr
   meta.output_nr = output_nr;
 }
 
-std::vector<Edge> collect_edges(const TensorList& inputs) {
+std::vector<Edge> collect_edges(TensorSpan inputs) {
   std::vector<Edge> edges;
   edges.reserve(inputs.size());
   for (const Tensor& input : inputs) edges.push_back(gradient_edge(input));
@@ -42,7 +42,7 @@ std::vector<Edge> collect_edges(const TensorList& inputs) {
 
 // Integer outputs (indices) have no gradient: they keep no grad_fn, but still
 // count as outputs so that the formula's gradient list lines up.
-void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs) {
+void attach_outputs(const std::shared_ptr<Node>& node, TensorSpan inputs, TensorSpan outputs) {
   if (is_anomaly_enabled()) {
     node->set_record_frames(capture_stack());
     check_forward_finite(*node, inputs, outputs);

@@ -67,9 +67,9 @@ class CurrentNodeGuard {
 [[noreturn]] void fail_released(const Node& node);
 // t becomes output output_nr of node (requires grad, grad_fn = node).
 void set_history(const Tensor& t, std::shared_ptr<Node> node, uint32_t output_nr);
-std::vector<Edge> collect_edges(const TensorList& inputs);
+std::vector<Edge> collect_edges(TensorSpan inputs);
 // Attaches outputs to node; in anomaly mode also keeps the record site and checks the outputs.
-void attach_outputs(const std::shared_ptr<Node>& node, const TensorList& inputs, const TensorList& outputs);
+void attach_outputs(const std::shared_ptr<Node>& node, TensorSpan inputs, TensorSpan outputs);
 
 // A node whose backward is the op's lambda, stored in the node (one allocation).
 template <class F>
@@ -99,15 +99,28 @@ bool needs_grad(const Inputs&... inputs) {
 // Records `backward` as the node producing `outputs` from `inputs`. A formula
 // taking (const Tensor& grad) serves single-output ops; one taking (const
 // TensorList& grads) gets a gradient per output (undefined where none came).
+// Inputs and outputs are spans: an op's braced {self, other} costs no allocation.
 template <class F>
-void record(const char* op, const TensorList& inputs, const TensorList& outputs, F&& backward) {
+void record(const char* op, TensorSpan inputs, TensorSpan outputs, F&& backward) {
   auto node = std::make_shared<detail::LambdaNode<std::decay_t<F>>>(op, detail::collect_edges(inputs),
                                                                      std::forward<F>(backward));
   detail::attach_outputs(node, inputs, outputs);
 }
 template <class F>
+void record(const char* op, const TensorList& inputs, const TensorList& outputs, F&& backward) {
+  record(op, TensorSpan(inputs), TensorSpan(outputs), std::forward<F>(backward));
+}
+template <class F>
+void record(const char* op, std::initializer_list<Tensor> inputs, const TensorList& outputs, F&& backward) {
+  record(op, TensorSpan(inputs.begin(), inputs.size()), TensorSpan(outputs), std::forward<F>(backward));
+}
+template <class F>
 void record(const char* op, const TensorList& inputs, const Tensor& output, F&& backward) {
-  record(op, inputs, TensorList{output}, std::forward<F>(backward));
+  record(op, TensorSpan(inputs), TensorSpan(&output, 1), std::forward<F>(backward));
+}
+template <class F>
+void record(const char* op, std::initializer_list<Tensor> inputs, const Tensor& output, F&& backward) {
+  record(op, TensorSpan(inputs.begin(), inputs.size()), TensorSpan(&output, 1), std::forward<F>(backward));
 }
 
 // self (just overwritten in place with result's values) takes result's history.
