@@ -5,7 +5,9 @@
 // after every epoch so that --resume continues where a run stopped.
 //
 //   [--epochs N] [--lr 1e-3] [--batch 128] [--schedule none|cosine]
-//   [--normalize] [--out DIR] [--data DIR] [--resume]
+//   [--normalize] [--out DIR] [--data DIR] [--resume] [--detect-anomaly]
+// A loss that turns NaN/Inf prints the loss's graph once and suggests
+// --detect-anomaly, which stops at the first op that makes one (docs/debugging.md).
 #pragma once
 
 #include <ember/ember.h>
@@ -13,9 +15,11 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +37,7 @@ struct Options {
   std::string out;
   std::string data = data::FashionMNIST::kDefaultRoot;
   bool resume = false;
+  bool detect_anomaly = false;  // autograd::AnomalyModeGuard over the whole run
 };
 
 // The example's defaults, overridden by the command line.
@@ -51,6 +56,7 @@ inline Options parse(const char* program, Options o, int argc, char** argv) {
     else if (arg == "--out") o.out = value();
     else if (arg == "--data") o.data = value();
     else if (arg == "--resume") o.resume = true;
+    else if (arg == "--detect-anomaly") o.detect_anomaly = true;
     else EMBER_CHECK_VALUE(false, "{}: unknown argument {} (see examples/fashion_mnist.h for the options)", program, arg);
   }
   EMBER_CHECK_VALUE(o.schedule == "none" || o.schedule == "cosine", "{}: --schedule is none or cosine, got {}",
@@ -122,6 +128,9 @@ inline double train(nn::Module& model, const Options& options) {
     fmt::print("resumed after epoch {} from {}\n", first_epoch, options.out);
   }
 
+  std::optional<autograd::AnomalyModeGuard> anomaly;
+  if (options.detect_anomaly) anomaly.emplace();
+  bool reported_non_finite = false;
   double test_accuracy = 0;
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
@@ -129,6 +138,13 @@ inline double train(nn::Module& model, const Options& options) {
     int64_t step = 0, seen = 0;
     for (const data::Example& batch : train_loader) {
       Tensor loss = F::cross_entropy(model.forward(prepare(batch.data, options)), batch.target);
+      if (!reported_non_finite && !std::isfinite(loss.item<double>())) {
+        reported_non_finite = true;
+        std::ofstream(options.out + "/loss_graph.dot") << autograd::to_dot(loss);
+        fmt::print(stderr, "\nloss is {} at step {} of epoch {}; its graph (also {}/loss_graph.dot):\n{}rerun with "
+                           "--detect-anomaly to stop at the first op that makes a NaN or Inf\n",
+                   loss.item<double>(), step + 1, epoch + 1, options.out, autograd::print_graph(loss));
+      }
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();

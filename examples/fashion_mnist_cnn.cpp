@@ -6,7 +6,7 @@
 // checkpoints, --resume) is examples/fashion_mnist.h, shared with the MLP.
 //
 //   build/examples/fashion_mnist_cnn [--epochs 3] [--lr 3e-3] [--batch 128]
-//       [--schedule cosine|none] [--out runs/cnn] [--data DIR] [--resume]
+//       [--schedule cosine|none] [--out runs/cnn] [--data DIR] [--resume] [--detect-anomaly]
 #include "fashion_mnist.h"
 
 using namespace ember;

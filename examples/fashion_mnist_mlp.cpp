@@ -6,7 +6,7 @@
 // The training loop is examples/fashion_mnist.h, shared with the CNN example.
 //
 //   build/examples/fashion_mnist_mlp [--epochs 5] [--lr 1e-3] [--batch 128]
-//       [--schedule none|cosine] [--normalize] [--out runs/mlp] [--data DIR] [--resume]
+//       [--schedule none|cosine] [--normalize] [--out runs/mlp] [--data DIR] [--resume] [--detect-anomaly]
 #include "fashion_mnist.h"
 
 using namespace ember;
