@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <mutex>
 
 #include <atomic>
 #include <cstdlib>
@@ -64,6 +65,11 @@ void set_detect_anomaly(bool enabled) { anomaly_enabled.store(enabled, std::memo
 AnomalyModeGuard::AnomalyModeGuard(bool enabled) : previous_(is_anomaly_enabled()) { set_detect_anomaly(enabled); }
 AnomalyModeGuard::~AnomalyModeGuard() { set_detect_anomaly(previous_); }
 
+namespace {
+std::mutex provider_mutex;
+std::function<std::string()> stack_provider;
+}  // namespace
+
 namespace detail {
 
 std::vector<void*> capture_stack() {
@@ -110,4 +116,20 @@ void check_backward_finite(const Node& node, const TensorList& grads) {
 }
 
 }  // namespace detail
+void set_anomaly_stack_provider(std::function<std::string()> provider) {
+  std::lock_guard<std::mutex> lock(provider_mutex);
+  stack_provider = std::move(provider);
+}
+
+namespace detail {
+std::string provided_stack() {
+  std::function<std::string()> provider;
+  {
+    std::lock_guard<std::mutex> lock(provider_mutex);
+    provider = stack_provider;
+  }
+  return provider ? provider() : std::string();
+}
+}  // namespace detail
+
 }  // namespace ember::autograd

@@ -55,8 +55,8 @@ Node::~Node() {
 std::string Node::name() const { return backward_name(op_); }
 
 std::string Node::record_stack() const {
-  return record_frames_.empty() ? "  (not recorded: turn anomaly mode on before the forward)\n"
-                                : detail::describe_stack(record_frames_);
+  if (record_frames_.empty()) return "  (not recorded: turn anomaly mode on before the forward)\n";
+  return record_text_ + detail::describe_stack(record_frames_);
 }
 
 void Node::run_hooks(TensorList& grads) const {

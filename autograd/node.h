@@ -69,6 +69,8 @@ class Node : public std::enable_shared_from_this<Node> {
   // allows), kept in anomaly mode only; symbolised when asked.
   std::string record_stack() const;
   void set_record_frames(std::vector<void*> frames) { record_frames_ = std::move(frames); }
+  // An embedding language's stack at the record site (the Python traceback), shown before the native one.
+  void set_record_text(std::string text) { record_text_ = std::move(text); }
 
  private:
   const char* op_;
@@ -78,6 +80,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<OutputMeta> outputs_;
   std::vector<std::pair<uint32_t, Hook>> hooks_;
   std::vector<void*> record_frames_;
+  std::string record_text_;
 };
 
 // The node of a leaf that requires grad: adds the gradient into its .grad().

@@ -45,6 +45,7 @@ std::vector<Edge> collect_edges(TensorSpan inputs) {
 void attach_outputs(const std::shared_ptr<Node>& node, TensorSpan inputs, TensorSpan outputs) {
   if (is_anomaly_enabled()) {
     node->set_record_frames(capture_stack());
+    node->set_record_text(provided_stack());
     check_forward_finite(*node, inputs, outputs);
   }
   for (uint32_t i = 0; i < outputs.size(); ++i) {

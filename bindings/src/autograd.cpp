@@ -62,6 +62,18 @@ autograd::TensorList tensor_list(const py::object& tensors) {
 }  // namespace
 
 void bind_autograd(py::module_& m) {
+  m.def("is_anomaly_enabled", &autograd::is_anomaly_enabled);
+  m.def("set_detect_anomaly", &autograd::set_detect_anomaly, py::arg("mode"));
+  // Anomaly mode keeps the Python traceback of each recorded node too (the
+  // native stack alone would end in the interpreter's eval loop).
+  autograd::set_anomaly_stack_provider([] {
+    if (!Py_IsInitialized()) return std::string();
+    py::gil_scoped_acquire gil;
+    const py::list frames = py::module_::import("traceback").attr("format_stack")();
+    std::string text = "  Python traceback of the forward call (most recent call last):\n";
+    for (const py::handle& frame : frames) text += frame.cast<std::string>();
+    return text;
+  });
   m.def("is_grad_enabled", &autograd::is_grad_enabled);
   m.def("_set_grad_enabled", &autograd::set_grad_enabled, py::arg("mode"));
   m.def("is_inference_mode_enabled", &autograd::is_inference_mode);

@@ -177,3 +177,19 @@ class _Halved(ember.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         return grad  # wrong on purpose: the true gradient is 2 * grad
+
+
+def make_nan(x):
+    return (x - x.detach()).log()  # log(0) = -inf in forward
+
+
+def test_anomaly_mode_names_the_python_line_that_recorded_the_op():
+    x = ember.ones(3, requires_grad=True)
+    with ember.autograd.detect_anomaly():
+        with pytest.raises(RuntimeError) as error:
+            make_nan(x)
+    message = str(error.value)
+    assert "anomaly mode: log" in message and "produced NaN or Inf" in message
+    assert "Python traceback of the forward call" in message
+    assert "in make_nan" in message and "test_autograd.py" in message
+    assert not ember.autograd.grad_mode._C.is_anomaly_enabled()

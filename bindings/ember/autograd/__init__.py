@@ -1,7 +1,8 @@
 """ember.autograd: backward, grad, and the grad-mode context managers, as torch.autograd."""
 from ember import _C
 from ember.autograd.function import Function, FunctionCtx
-from ember.autograd.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from ember.autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode, no_grad, set_detect_anomaly,
+                                      set_grad_enabled)
 
 grad = _C.grad
 
@@ -25,4 +26,4 @@ def gradgradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
 
 
 __all__ = ["backward", "grad", "gradcheck", "gradgradcheck", "Function", "FunctionCtx", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode"]
+           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly"]

@@ -73,3 +73,24 @@ class inference_mode(_ModeSwitch):  # noqa: N801
 
     def __exit__(self, *exc):
         del self._guard
+
+
+class detect_anomaly(_ModeSwitch):  # noqa: N801
+    """Anomaly mode: each node keeps where it was recorded (the Python traceback and the native
+    stack), and the first NaN/Inf made in forward or backward raises RuntimeError naming them."""
+
+    def __init__(self, check_nan=True):
+        self._check_nan = check_nan
+
+    def _copy(self):
+        return detect_anomaly(self._check_nan)
+
+    def __enter__(self):
+        self._previous = _C.is_anomaly_enabled()
+        _C.set_detect_anomaly(self._check_nan)
+
+    def __exit__(self, *exc):
+        _C.set_detect_anomaly(self._previous)
+
+
+set_detect_anomaly = _C.set_detect_anomaly
