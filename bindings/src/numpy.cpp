@@ -84,7 +84,10 @@ Tensor make_tensor(const py::object& data, const py::object& dtype, const py::ob
   if (py::isinstance<Tensor>(data)) {
     out = data.cast<Tensor>().detach().clone();
   } else if (py::isinstance<py::array>(data)) {  // any strides (negative ones too): copied contiguous first
-    out = from_numpy(py::module_::import("numpy").attr("ascontiguousarray")(data).cast<py::array>()).clone();
+    // np.array(order="C"), not np.ascontiguousarray, which makes a 0-d array 1-d.
+    const py::object contiguous = py::module_::import("numpy").attr("array")(data, py::arg("copy") = false,
+                                                                               py::arg("order") = "C");
+    out = from_numpy(contiguous.cast<py::array>()).clone();
   } else {
     py::array array = py::module_::import("numpy").attr("array")(data);
     EMBER_CHECK_TYPE(array.dtype().kind() != 'O' && array.dtype().kind() != 'U',

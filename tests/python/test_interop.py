@@ -27,6 +27,12 @@ def test_from_numpy_keeps_strides():
     assert ember.tensor(np.arange(4, dtype=np.float32)[::-1]).tolist() == [3, 2, 1, 0]  # a copy is fine
 
 
+def test_tensor_of_arrays_keeps_their_shape():
+    assert ember.tensor(np.float64(2.5)).shape == () and ember.tensor(np.array(3)).shape == ()
+    assert ember.tensor(np.array(3)).item() == 3
+    assert ember.tensor(np.zeros((2, 0))).shape == (2, 0)
+
+
 def test_owner_outlives_the_views():
     t = ember.from_numpy(np.arange(5, dtype=np.int64))
     gc.collect()
