@@ -1,5 +1,6 @@
 // The activation modules (nn/activation.h): each forwards to its op.
 #include <ember/nn/activation.h>
+#include <ember/nn/python_repr.h>
 #include <ember/ops/ops.h>
 
 #include <fmt/format.h>
@@ -19,12 +20,13 @@ Tensor GELU::forward(const Tensor& input) { return gelu(input, approximate); }
 std::string GELU::extra_repr() const { return fmt::format("approximate='{}'", approximate); }
 
 Tensor LeakyReLU::forward(const Tensor& input) { return leaky_relu(input, negative_slope); }
-std::string LeakyReLU::extra_repr() const { return fmt::format("negative_slope={}", negative_slope); }
+std::string LeakyReLU::extra_repr() const { return fmt::format("negative_slope={}", detail::python_float(negative_slope)); }
 
 Tensor ELU::forward(const Tensor& input) { return elu(input, alpha); }
-std::string ELU::extra_repr() const { return fmt::format("alpha={}", alpha); }
+std::string ELU::extra_repr() const { return fmt::format("alpha={}", detail::python_float(alpha)); }
 
 Tensor Softplus::forward(const Tensor& input) { return softplus(input, beta, threshold); }
+// torch's defaults are ints, printed "beta=1, threshold=20"; whole floats print the same here.
 std::string Softplus::extra_repr() const { return fmt::format("beta={}, threshold={}", beta, threshold); }
 
 Tensor Softmax::forward(const Tensor& input) { return softmax(input, dim); }

@@ -3,6 +3,7 @@
 #include <ember/autograd/grad_mode.h>
 #include <ember/nn/functional.h>
 #include <ember/nn/normalization.h>
+#include <ember/nn/python_repr.h>
 
 #include <algorithm>
 
@@ -10,13 +11,6 @@
 #include <fmt/ranges.h>
 
 namespace ember::nn {
-namespace {
-
-// A float as Python's repr writes it in a module's repr: "1e-05", "0.001".
-std::string python_float(double value) { return value == 1e-5 ? "1e-05" : fmt::format("{}", value); }
-
-}  // namespace
-
 namespace functional {
 
 // A composite, as layer_norm: the statistics of [N, G, C/G * rest], then a per-channel affine.
@@ -66,7 +60,7 @@ Tensor LayerNorm::forward(const Tensor& input) {
 std::string LayerNorm::extra_repr() const {
   const std::string shape = normalized_shape.size() == 1 ? fmt::format("({},)", normalized_shape[0])
                                                          : fmt::format("({})", fmt::join(normalized_shape, ", "));
-  return fmt::format("{}, eps={}, elementwise_affine={}", shape, python_float(eps), weight.defined() ? "True" : "False");
+  return fmt::format("{}, eps={}, elementwise_affine={}", shape, detail::python_float(eps), weight.defined() ? "True" : "False");
 }
 
 GroupNorm::GroupNorm(int64_t num_groups, int64_t num_channels, GroupNormOptions options)
@@ -90,7 +84,7 @@ Tensor GroupNorm::forward(const Tensor& input) {
 }
 
 std::string GroupNorm::extra_repr() const {
-  return fmt::format("{}, {}, eps={}, affine={}", num_groups, num_channels, python_float(eps),
+  return fmt::format("{}, {}, eps={}, affine={}", num_groups, num_channels, detail::python_float(eps),
                      weight.defined() ? "True" : "False");
 }
 
@@ -139,8 +133,8 @@ Tensor BatchNorm::forward(const Tensor& input) {
 }
 
 std::string BatchNorm::extra_repr() const {
-  return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", num_features, python_float(eps),
-                     momentum ? python_float(*momentum) : "None", weight.defined() ? "True" : "False",
+  return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", num_features, detail::python_float(eps),
+                     momentum ? detail::python_float(*momentum) : "None", weight.defined() ? "True" : "False",
                      running_mean.defined() ? "True" : "False");
 }
 

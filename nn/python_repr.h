@@ -1,5 +1,6 @@
 // How Python writes the values a module repr shows, for extra_repr():
-// tuples "(3,)" and "(3, 3)", and ints given for every dim as one int.
+// floats ("1.0", "1e-05"), tuples "(3,)" and "(3, 3)", and ints given for
+// every dim as one int.
 // Internal to nn/*.cpp (no layer API here).
 #pragma once
 
@@ -11,6 +12,14 @@
 #include <string>
 
 namespace ember::nn::detail {
+
+// Python's repr of a float: the shortest round-trip digits, as fmt writes them,
+// and ".0" on whole numbers ("1.0", "0.01", "1e-05").
+inline std::string python_float(double value) {
+  std::string text = fmt::format("{}", value);
+  if (text.find_first_of(".en") == std::string::npos) text += ".0";
+  return text;
+}
 
 inline std::string python_tuple(IntArrayRef sizes) {
   return sizes.size() == 1 ? fmt::format("({},)", sizes[0]) : fmt::format("({})", fmt::join(sizes, ", "));
