@@ -11,6 +11,11 @@ if ! command -v gdb >/dev/null || ! gdb -batch -nx -ex 'python print(1)' >/dev/n
   echo "SKIP: gdb (with Python) is not installed (scripts/setup installs it)"
   exit 77
 fi
+# A container without ptrace (e.g. docker without SYS_PTRACE) cannot debug anything: skip, saying why.
+if ! probe=$(gdb -batch -nx -ex run --args /bin/true 2>&1) || grep -qiE "ptrace|not permitted" <<<"$probe"; then
+  echo "SKIP: gdb cannot run a program here (ptrace refused): $probe"
+  exit 77
+fi
 line=$(grep -n "BREAK HERE" "$source" | cut -d: -f1)
 out=$(timeout 300 gdb -batch -nx -iex "add-auto-load-safe-path $libdir" \
         -ex "break $(basename "$source"):$line" -x "$here/commands.gdb" "$program" 2>&1)

@@ -12,6 +12,11 @@ if ! command -v lldb >/dev/null || ! lldb -b -o 'script print("py" + "ok")' 2>&1
   echo "SKIP: lldb with Python is not installed"
   exit 77
 fi
+# A container without ptrace cannot debug anything: skip, saying why.
+if ! probe=$(lldb -b -o run /bin/true 2>&1) || ! grep -q "exited with status = 0" <<<"$probe"; then
+  echo "SKIP: lldb cannot run a program here (ptrace refused?): $probe"
+  exit 77
+fi
 line=$(grep -n "BREAK HERE" "$source" | cut -d: -f1)
 out=$(timeout 300 lldb -b -o "command script import $root/tools/lldb/ember_formatters.py" \
         -o "breakpoint set -f $(basename "$source") -l $line" -o run -o "frame variable x" \
