@@ -21,13 +21,17 @@ namespace ember::distributed {
 // registration order, which is about the order backward produces their
 // gradients (the last layer first); the first bucket is small (1 MiB) so that
 // its reduction starts as soon as the last layer's gradients exist, the others
-// hold up to bucket_cap_mb. A post-accumulate hook on each parameter copies its
-// gradient into its bucket's flat buffer; when a bucket is full its async
-// all-reduce (average) is launched while backward goes on. Buckets are launched
-// strictly in index order, so every rank issues the same collectives in the
-// same order even if its backward ran the hooks in another order (MPI and NCCL
-// match collectives by order). finalize() waits for all buckets and copies the
-// averages back into grad().
+// hold up to bucket_cap_mb. A post-accumulate hook on each parameter writes
+// grad / world_size into its slot of the bucket's flat buffer and makes grad()
+// that slot (PyTorch's gradient_as_bucket_view); when a bucket is full its
+// async all-reduce (sum) is launched while backward goes on. Buckets are
+// launched strictly in index order, so every rank issues the same collectives
+// in the same order even if its backward ran the hooks in another order (MPI
+// and NCCL match collectives by order). finalize() only waits: the sums land
+// in the gradients themselves. Scaling before the sum, not dividing after it,
+// and no copy back, leave one pass over each gradient instead of four (copy
+// in, sum, divide, copy out); on the 2-core machine that pass is most of
+// DDP's cost for a small model whose gradients fit one bucket.
 struct DistributedDataParallel::Reducer {
   struct Bucket {
     std::vector<size_t> params;    // indices into Reducer::params
@@ -39,6 +43,7 @@ struct DistributedDataParallel::Reducer {
   };
 
   ProcessGroup* group = nullptr;
+  int world = 1;
   bool find_unused = false;
   bool record = false;
   std::vector<Tensor> params;
@@ -64,6 +69,12 @@ struct DistributedDataParallel::Reducer {
     in_iteration = true;
   }
 
+  // Parameter i's place in its bucket, shaped as the parameter.
+  Tensor slot_of_param(size_t i) const {
+    const Bucket& bucket = buckets[bucket_of[i]];
+    return bucket.flat.narrow(0, bucket.offsets[slot_of[i]], params[i].numel()).view(params[i].shape());
+  }
+
   void on_grad(size_t i) {
     if (!in_iteration) return;
     EMBER_CHECK(!ready[i],
@@ -71,12 +82,13 @@ struct DistributedDataParallel::Reducer {
                 "backward through the same forward); DDP averages once per forward",
                 names[i]);
     const Tensor grad = params[i].grad();
-    Bucket& bucket = buckets[bucket_of[i]];
-    Tensor slot = bucket.flat.narrow(0, bucket.offsets[slot_of[i]], params[i].numel());
+    Tensor slot = slot_of_param(i);
     {
       NoGradGuard no_grad;
-      slot.copy_(grad.reshape({params[i].numel()}));
+      if (grad.data_ptr() != slot.data_ptr()) slot.copy_(grad);  // not yet accumulated in place into its slot
+      if (world > 1) slot.mul_(1.0 / world);
     }
+    params[i].set_grad(slot);
     if (record) events.push_back("grad " + names[i]);
     mark_ready(i);
   }
@@ -87,7 +99,7 @@ struct DistributedDataParallel::Reducer {
     --buckets[bucket_of[i]].pending;
     while (next_launch < buckets.size() && buckets[next_launch].pending == 0) {
       Bucket& b = buckets[next_launch];
-      b.work = group->all_reduce_unchecked_async(b.flat, ReduceOp::Avg);
+      b.work = group->all_reduce_unchecked_async(b.flat, ReduceOp::Sum);  // of grad / world
       b.launched = true;
       if (record) events.push_back(fmt::format("launch bucket {}", next_launch));
       ++next_launch;
@@ -114,29 +126,19 @@ struct DistributedDataParallel::Reducer {
       }
       for (size_t i = 0; i < params.size(); ++i) {
         if (ready[i]) continue;
-        Bucket& bucket = buckets[bucket_of[i]];
-        NoGradGuard no_grad;
-        bucket.flat.narrow(0, bucket.offsets[slot_of[i]], params[i].numel()).zero_();
+        Tensor slot = slot_of_param(i);
+        {
+          NoGradGuard no_grad;
+          slot.zero_();
+        }
+        params[i].set_grad(slot);
         mark_ready(i);  // the last one re-enters finalize(), which does the rest
       }
       return;
     }
     in_iteration = false;
     NoGradGuard no_grad;
-    for (size_t k = 0; k < buckets.size(); ++k) {
-      Bucket& b = buckets[k];
-      b.work.wait();
-      for (size_t j = 0; j < b.params.size(); ++j) {
-        Tensor& p = params[b.params[j]];
-        Tensor average = b.flat.narrow(0, b.offsets[j], p.numel()).view(p.shape());
-        Tensor grad = p.grad();
-        if (grad.defined()) {
-          grad.copy_(average);
-        } else {
-          p.set_grad(average.clone());
-        }
-      }
-    }
+    for (Bucket& b : buckets) b.work.wait();
     if (record) events.push_back("finalize");
   }
 };
@@ -152,6 +154,7 @@ DistributedDataParallel::DistributedDataParallel(std::shared_ptr<nn::Module> mod
   register_module("module", module_);
   Reducer& r = *reducer_;
   r.group = options_.process_group != nullptr ? options_.process_group : &default_group();
+  r.world = r.group->size();
   r.find_unused = options_.find_unused_parameters;
   r.record = options_.record_events;
 

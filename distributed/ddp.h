@@ -41,10 +41,12 @@ class DistributedDataParallel : public nn::Module {
   // Broadcasts the buffers from rank 0 (broadcast_buffers), starts an iteration
   // whose backward will average the gradients, runs module->forward.
   Tensor forward(const Tensor& input) override;
-  // Waits for every bucket's reduction and writes the averaged gradients into
+  // Waits for every bucket's reduction, which leaves the averaged gradients in
   // the parameters' grad(). Backward does this itself when every parameter got
   // its gradient; call it before optimizer.step() (a no-op then) so that unused
-  // parameters are noticed. Idempotent.
+  // parameters are noticed. Idempotent. Each grad() is a view into its bucket
+  // (PyTorch's gradient_as_bucket_view): the next synchronised backward
+  // overwrites it, so clone a gradient to keep it across iterations.
   void finalize();
 
   // Inside its scope forward/backward accumulate gradients locally, without
