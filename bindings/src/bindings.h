@@ -9,6 +9,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "tensor_caster.h"
+
 #include <optional>
 #include <variant>
 #include <vector>
