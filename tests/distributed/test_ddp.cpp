@@ -191,6 +191,28 @@ TEST_CASE("DDP: no_sync accumulates locally, the next synced backward averages t
   ember::testing::check_close(model->weight.grad(), full({2, 3}, expected, kFloat64), 1e-12, 0);
 }
 
+TEST_CASE("DDP: gradients are views into their buckets; zeroed in place they accumulate there", "[ddp]") {
+  ProcessGroup& g = default_group();
+  manual_seed(6);
+  auto model = std::make_shared<nn::Linear>(3, 2);
+  model->to(kFloat64);
+  DistributedDataParallel ddp(model);
+  optim::SGD opt(ddp.parameters(), {.lr = 0.0});
+  double mean_x = 0;  // the average over ranks of each rank's input value
+  for (int r = 0; r < g.size(); ++r) mean_x += (1.0 + r) / g.size();
+  Tensor first;
+  for (int iteration = 1; iteration <= 3; ++iteration) {
+    opt.zero_grad(/*set_to_none=*/iteration == 1);  // later iterations accumulate into the bucket views themselves
+    ddp.forward(full({1, 3}, iteration * (1.0 + g.rank()), kFloat64)).sum().backward();
+    ddp.finalize();
+    ember::testing::check_close(model->weight.grad(), full({2, 3}, iteration * mean_x, kFloat64), 1e-12, 0);
+    if (iteration == 1) first = model->weight.grad();
+    REQUIRE(model->weight.grad().data_ptr() == first.data_ptr());  // the same slot of the same bucket
+    // One bucket, in reverse registration order: the bias's 2 values, then the weight's 6.
+    REQUIRE(static_cast<double*>(model->bias.grad().data_ptr()) + 2 == model->weight.grad().data_ptr());
+  }
+}
+
 namespace {
 struct TwoHeads : nn::Module {
   std::shared_ptr<nn::Linear> used = register_module("used", std::make_shared<nn::Linear>(4, 2));
