@@ -1,8 +1,9 @@
-// ember._C.optim: the optimizers and LR schedulers of optim/. An optimizer is
-// built from (params, options dict) groups; each options struct is filled by
-// name through its fields() (OptionField), so one template binds them all and
-// a group's options read and write the C++ group directly (what makes
-// param_groups[0]["lr"] = 0.1 in ember/optim/optimizer.py reach the C++ step).
+// ember._C.optim: the optimizers and LR schedulers of optim/, and clip_grad.h.
+// An optimizer is built from (params, options dict) groups; each options
+// struct is filled by name through its fields() (OptionField), so one template
+// binds them all and a group's options read and write the C++ group directly
+// (what makes param_groups[0]["lr"] = 0.1 in ember/optim/optimizer.py reach
+// the C++ step).
 #include "bindings.h"
 
 #include <fmt/format.h>
@@ -119,6 +120,10 @@ void bind_optim(py::module_& parent) {
   bind_optimizer<optim::AdamW>(m, "AdamW");
   bind_optimizer<optim::RMSprop>(m, "RMSprop");
   bind_optimizer<optim::Adagrad>(m, "Adagrad");
+  m.def("clip_grad_norm_", &optim::clip_grad_norm_, py::arg("parameters"), py::arg("max_norm"),
+        py::arg("norm_type") = 2.0, py::arg("error_if_nonfinite") = false, py::call_guard<py::gil_scoped_release>());
+  m.def("clip_grad_value_", &optim::clip_grad_value_, py::arg("parameters"), py::arg("clip_value"),
+        py::call_guard<py::gil_scoped_release>());
 
   py::class_<optim::LRScheduler, std::shared_ptr<optim::LRScheduler>>(m, "LRScheduler")
       .def("step", &optim::LRScheduler::step)
