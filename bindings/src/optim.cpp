@@ -94,6 +94,20 @@ void bind_optim(py::module_& parent) {
       .def("state_dict", &optim::Optimizer::state_dict)
       .def("load_state_dict", &optim::Optimizer::load_state_dict)
       .def("num_param_groups", &optim::Optimizer::num_param_groups)
+      // The indices (counted through all groups, as state_dict's) of the parameters that
+      // have state, including those whose state holds no tensor (SGD without momentum).
+      .def("indices_with_state", [](const optim::Optimizer& self) {
+        std::vector<size_t> indices;
+        size_t index = 0;
+        for (size_t g = 0; g < self.num_param_groups(); ++g) {
+          for (const Tensor& param : self.params(g)) {
+            const optim::ParamState* state = self.state(param);
+            if (state && state->initialized) indices.push_back(index);
+            ++index;
+          }
+        }
+        return indices;
+      })
       .def("option_names", [](optim::Optimizer& self, size_t group) {
         std::vector<std::string> names;
         for (const optim::OptionField& field : self.group_fields(group)) names.emplace_back(field.name);
