@@ -49,7 +49,7 @@ def numel(input):
     return input.numel()
 
 
-from ember import autograd  # noqa: E402 (needs the names above)
+from ember import _pickling, autograd  # noqa: E402,F401 (need the names above)
 from ember.autograd import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 from ember import nn, optim, utils  # noqa: E402
 from ember.serialization import load, save  # noqa: E402

@@ -47,6 +47,7 @@ void bind_functions(py::module_& m);  // functions.cpp: creation and math functi
 void bind_autograd(py::module_& m);   // autograd.cpp: grad modes, backward, grad, hooks
 void bind_nn(py::module_& m);         // nn.cpp: the C++ layers, as _C.nn
 void bind_functional(py::module_& nn);  // nn_functional.cpp: nn/functional.h, in _C.nn
+void bind_init(py::module_& nn);      // nn_init.cpp: nn/init.h, as _C.nn.init
 void bind_optim(py::module_& m);      // optim.cpp: optimizers and LR schedulers, as _C.optim
 void bind_data(py::module_& m);       // data.cpp: the C++ datasets and DataLoader (_C.data), save and load
 

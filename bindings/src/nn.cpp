@@ -247,6 +247,7 @@ void bind_nn(py::module_& m) {
   bind_module(nn);
   bind_layers(nn);
   bind_functional(nn);
+  bind_init(nn);
 }
 
 }  // namespace ember::python

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace ember::python {
 namespace {
 
@@ -77,26 +79,51 @@ py::array to_numpy(const Tensor& t) {
   return py::array(numpy_dtype(t.dtype()), shape, strides, t.data_ptr(), owner);
 }
 
-// ember.tensor(data): always a copy. Python floats give float32 (the default
-// dtype), ints int64 and bools bool, as torch.tensor; arrays keep their dtype.
+// torch.tensor's dtype inference: the promotion (promote_types) of every
+// leaf's dtype, where a Python float is the default dtype (float32), an int
+// int64, a bool bool, and a NumPy scalar or array, or a Tensor, its own dtype:
+// tensor(np.float64(1.5)) is float64, tensor([np.float32(1), 2.0]) float32.
+// NumPy's own inference would give float64 for both, as for any Python float.
+// Empty sequences add nothing (nullopt: nothing inferred).
+std::optional<DType> infer_dtype(py::handle data) {
+  static const py::object numpy_scalar = py::module_::import("numpy").attr("generic");
+  if (py::isinstance<Tensor>(data)) return data.cast<const Tensor&>().dtype();
+  if (py::isinstance<py::array>(data) || py::isinstance(data, numpy_scalar)) {
+    return dtype_of(data.attr("dtype").cast<py::dtype>());
+  }
+  if (py::isinstance<py::bool_>(data)) return kBool;
+  if (py::isinstance<py::int_>(data)) return kInt64;
+  if (py::isinstance<py::float_>(data)) return kFloat32;
+  EMBER_CHECK_TYPE((py::isinstance<py::list>(data) || py::isinstance<py::tuple>(data)),
+                   "tensor(): could not infer a dtype from {} (expected numbers, arrays, tensors or nested sequences "
+                   "of them)",
+                   std::string(py::str(data.get_type().attr("__name__"))));
+  std::optional<DType> out;
+  for (py::handle item : data) {
+    const std::optional<DType> dtype = infer_dtype(item);
+    if (dtype) out = out ? promote_types(*out, *dtype) : *dtype;
+  }
+  return out;
+}
+
+// ember.tensor(data): always a copy, of the dtype torch.tensor infers (see infer_dtype).
 Tensor make_tensor(const py::object& data, const py::object& dtype, const py::object& device, bool requires_grad) {
   Tensor out;
   if (py::isinstance<Tensor>(data)) {
     out = data.cast<Tensor>().detach().clone();
-  } else if (py::isinstance<py::array>(data)) {  // any strides (negative ones too): copied contiguous first
-    // np.array(order="C"), not np.ascontiguousarray, which makes a 0-d array 1-d.
-    const py::object contiguous = py::module_::import("numpy").attr("array")(data, py::arg("copy") = false,
-                                                                               py::arg("order") = "C");
-    out = from_numpy(contiguous.cast<py::array>()).clone();
+    if (!dtype.is_none()) out = out.to(to_dtype(dtype, "tensor"));
   } else {
-    py::array array = py::module_::import("numpy").attr("array")(data);
-    EMBER_CHECK_TYPE(array.dtype().kind() != 'O' && array.dtype().kind() != 'U',
-                     "tensor(): could not infer a dtype from {} (expected numbers or nested sequences of numbers)",
-                     std::string(py::str(data.get_type().attr("__name__"))));
-    out = from_numpy(array).clone();
-    if (out.dtype() == kFloat64 && dtype.is_none()) out = out.to(kFloat32);  // Python floats: the default dtype
+    const DType inferred = infer_dtype(data).value_or(kFloat32);
+    const DType target = dtype.is_none() ? inferred : to_dtype(dtype, "tensor");
+    // Made in the dtype asked for, so that tensor([0.1], dtype=float64) is not rounded
+    // to float32 first; NumPy has no bfloat16, which is rounded once from float64.
+    // np.array(order="C") copies any strides (negative ones too) contiguous, and
+    // keeps a 0-d array 0-d (np.ascontiguousarray makes it 1-d).
+    const py::object array = py::module_::import("numpy").attr("array")(
+        data, py::arg("dtype") = numpy_dtype(target == kBFloat16 ? kFloat64 : target), py::arg("copy") = false,
+        py::arg("order") = "C");
+    out = from_numpy(array.cast<py::array>()).clone().to(target);
   }
-  if (!dtype.is_none()) out = out.to(to_dtype(dtype, "tensor"));
   if (!device.is_none()) out = out.to(to_device(device, "tensor"));
   if (requires_grad) out.requires_grad_(true);
   return out;

@@ -1,8 +1,9 @@
-// ember._C.optim: the optimizers and LR schedulers of optim/. An optimizer is
-// built from (params, options dict) groups; each options struct is filled by
-// name through its fields() (OptionField), so one template binds them all and
-// a group's options read and write the C++ group directly (what makes
-// param_groups[0]["lr"] = 0.1 in ember/optim/optimizer.py reach the C++ step).
+// ember._C.optim: the optimizers and LR schedulers of optim/, and clip_grad.h.
+// An optimizer is built from (params, options dict) groups; each options
+// struct is filled by name through its fields() (OptionField), so one template
+// binds them all and a group's options read and write the C++ group directly
+// (what makes param_groups[0]["lr"] = 0.1 in ember/optim/optimizer.py reach
+// the C++ step).
 #include "bindings.h"
 
 #include <fmt/format.h>
@@ -93,6 +94,20 @@ void bind_optim(py::module_& parent) {
       .def("state_dict", &optim::Optimizer::state_dict)
       .def("load_state_dict", &optim::Optimizer::load_state_dict)
       .def("num_param_groups", &optim::Optimizer::num_param_groups)
+      // The indices (counted through all groups, as state_dict's) of the parameters that
+      // have state, including those whose state holds no tensor (SGD without momentum).
+      .def("indices_with_state", [](const optim::Optimizer& self) {
+        std::vector<size_t> indices;
+        size_t index = 0;
+        for (size_t g = 0; g < self.num_param_groups(); ++g) {
+          for (const Tensor& param : self.params(g)) {
+            const optim::ParamState* state = self.state(param);
+            if (state && state->initialized) indices.push_back(index);
+            ++index;
+          }
+        }
+        return indices;
+      })
       .def("option_names", [](optim::Optimizer& self, size_t group) {
         std::vector<std::string> names;
         for (const optim::OptionField& field : self.group_fields(group)) names.emplace_back(field.name);
@@ -119,6 +134,10 @@ void bind_optim(py::module_& parent) {
   bind_optimizer<optim::AdamW>(m, "AdamW");
   bind_optimizer<optim::RMSprop>(m, "RMSprop");
   bind_optimizer<optim::Adagrad>(m, "Adagrad");
+  m.def("clip_grad_norm_", &optim::clip_grad_norm_, py::arg("parameters"), py::arg("max_norm"),
+        py::arg("norm_type") = 2.0, py::arg("error_if_nonfinite") = false, py::call_guard<py::gil_scoped_release>());
+  m.def("clip_grad_value_", &optim::clip_grad_value_, py::arg("parameters"), py::arg("clip_value"),
+        py::call_guard<py::gil_scoped_release>());
 
   py::class_<optim::LRScheduler, std::shared_ptr<optim::LRScheduler>>(m, "LRScheduler")
       .def("step", &optim::LRScheduler::step)

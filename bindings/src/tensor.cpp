@@ -151,7 +151,7 @@ void bind_tensor(py::module_& m) {
         return t.to(kBool).item<bool>();
       })
       .def("__float__", [](const Tensor& t) { return item(t).cast<double>(); })
-      .def("__int__", [](const Tensor& t) { return item(t).cast<int64_t>(); })
+      .def("__int__", [](const Tensor& t) { return py::int_(item(t)); })  // int(tensor(3.7)) == 3, as int(3.7)
       .def("__hash__", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.impl()); })
 
       // ---- autograd state ----

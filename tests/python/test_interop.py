@@ -1,8 +1,10 @@
-"""NumPy interop: from_numpy and numpy() share memory and keep their owner alive."""
+"""NumPy interop: from_numpy and numpy() share memory and keep their owner alive; ember.tensor of NumPy
+scalars, arrays and sequences of them infers torch's dtype."""
 import gc
 
 import numpy as np
 import pytest
+import torch
 
 import ember
 
@@ -87,3 +89,51 @@ def test_dlpack_from_numpy_and_bool_refused():
     assert t[0].item() == 9
     with pytest.raises(TypeError, match="Bool type is not supported by dlpack"):
         ember.ones(2, dtype=ember.bool).__dlpack__()
+
+
+NUMPY_SCALARS = [np.float64(1.5), np.float32(1.5), np.float16(1.5), np.int64(3), np.int32(-3), np.uint8(200),
+                 np.bool_(True)]
+
+
+@pytest.mark.parametrize("value", NUMPY_SCALARS, ids=lambda v: type(v).__name__)
+def test_tensor_of_numpy_scalars_has_torchs_dtype(value):
+    ours, theirs = ember.tensor(value), torch.tensor(value)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch", "ember") and ours.shape == () == theirs.shape
+    assert ours.item() == theirs.item()
+
+
+@pytest.mark.parametrize("data", [
+    [np.float64(1.5), 2.0], [1.0, np.float64(0.1)], [np.float32(1.5), 2.0], [np.float32(1), 2], [np.int32(1), 2],
+    [np.int32(1), np.int32(2)], [np.int64(1), np.float32(2)], [np.float32(1), np.float64(2)], [np.uint8(1), True],
+    [np.bool_(True), 1], [np.bool_(True), False], [np.float16(1), np.int32(2)], [[np.float64(1)], [np.float64(2)]],
+    [np.arange(2, dtype=np.int32), np.arange(2, dtype=np.int32)], (np.float32(0.1), 1),
+], ids=repr)
+def test_tensor_of_sequences_with_numpy_scalars_promotes_as_torch(data):
+    ours, theirs = ember.tensor(data), torch.tensor(data)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch", "ember") and tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "int64", "int32", "uint8", "bool"])
+def test_tensor_of_arrays_of_every_dtype_matches_torch(dtype):
+    array = (np.arange(6) % 3).astype(dtype).reshape(2, 3)
+    ours, theirs = ember.tensor(array), torch.tensor(array)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch", "ember")
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    array[0, 0] = 1  # a copy, as torch.tensor's
+    assert ours[0, 0].item() == 0
+
+
+def test_tensor_with_dtype_converts_from_the_values_given():
+    assert ember.tensor([0.1], dtype=ember.float64).item() == 0.1  # not rounded through float32 first
+    assert ember.tensor(np.float32(0.1), dtype=ember.float64).item() == torch.tensor(np.float32(0.1),
+                                                                                     dtype=torch.float64).item()
+    assert ember.tensor([1.5, 2.5], dtype=ember.bfloat16).tolist() == [1.5, 2.5]
+
+
+@pytest.mark.parametrize("dtype", ["int16", "int8", "uint16", "complex64"])
+def test_numpy_dtypes_ember_lacks_are_type_errors(dtype):
+    with pytest.raises(TypeError, match=f"can't convert np.ndarray of type {dtype}"):
+        ember.tensor(np.zeros(2, dtype=dtype))
+    with pytest.raises(TypeError, match=f"can't convert np.ndarray of type {dtype}"):
+        ember.tensor([np.zeros((), dtype=dtype)[()]])

@@ -38,6 +38,7 @@ def test_properties_and_conversions():
     assert x.long().dtype == ember.int64 and x.to(ember.float64).dtype == ember.float64
     assert [row.tolist() for row in x] == [[1.5, 2.0], [3.0, 4.0]]
     assert float(ember.tensor(2.5)) == 2.5 and int(ember.tensor(3)) == 3 and bool(ember.tensor(1))
+    assert int(ember.tensor(-3.7)) == int(torch.tensor(-3.7)) == -3 and float(ember.tensor(2)) == 2.0
     assert x.T.tolist() == [[1.5, 3.0], [2.0, 4.0]]
 
 

@@ -29,4 +29,5 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):
-        raise TypeError("ember.nn.Parameter cannot be pickled: save state dicts with ember.save")
+        """Pickled as torch's: a Parameter again, its data pickled as a Tensor (ember/_pickling.py)."""
+        return Parameter, (Tensor(self), self.requires_grad)
