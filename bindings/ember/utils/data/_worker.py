@@ -1,9 +1,8 @@
 """What runs in a DataLoader worker process (torch.utils.data._utils.worker's
-part): the loop that turns index batches into pickled batches, get_worker_info(),
-and ExceptionWrapper, which carries an exception from a worker to the main
-process. Nothing here runs in the main process but get_worker_info and reraise.
+part): the loop that turns index batches into pickled batches, and
+ExceptionWrapper, which carries an exception from a worker to the main
+process. Nothing here runs in the main process but reraise.
 """
-import dataclasses
 import os
 import pickle
 import queue
@@ -12,26 +11,10 @@ import sys
 import traceback
 
 from ember._C import manual_seed, set_num_threads
+from ember.utils.data._worker_info import WorkerInfo, set_worker_info
 
 # How often (seconds) a waiting worker checks that its main process is still there.
 POLL_INTERVAL = 5.0
-
-
-@dataclasses.dataclass(frozen=True)
-class WorkerInfo:
-    id: int
-    num_workers: int
-    seed: int
-    dataset: object
-
-
-_worker_info = None
-
-
-def get_worker_info():
-    """In a DataLoader worker process, its WorkerInfo (id, num_workers, seed, dataset: the worker's copy);
-    None in the main process, as torch.utils.data.get_worker_info."""
-    return _worker_info
 
 
 class _KeyErrorMessage(str):
@@ -74,11 +57,10 @@ def _send(result_queue, batch_index, result, where):
 def worker_loop(fetch, dataset, index_queue, result_queue, worker_id, num_workers, seed, worker_init_fn):
     """Until told None: takes (batch_index, indices), sends (batch_index, pickled fetch(indices)) back, or an
     ExceptionWrapper of what fetch raised. Seeded as torch's workers are: random and ember with seed."""
-    global _worker_info
     set_num_threads(1)  # as torch's workers: num_workers processes of many threads each would oversubscribe
     random.seed(seed)
     manual_seed(seed)
-    _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
+    set_worker_info(WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset))
     where = f"in DataLoader worker process {worker_id}"
     init_error = None
     if worker_init_fn is not None:
