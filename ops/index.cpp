@@ -44,9 +44,11 @@ std::optional<int64_t> first_out_of_bounds(const Tensor& index, int64_t size, Ne
   return *bad;
 }
 
-void check_bounds(const char* op, const Tensor& index, int64_t dim, int64_t size, Negatives negatives) {
+// An IndexError for index_select/index_add, a RuntimeError for gather/scatter: the kinds PyTorch raises.
+void check_bounds(const char* op, const Tensor& index, int64_t dim, int64_t size, Negatives negatives,
+                  ErrorKind kind = ErrorKind::Index) {
   std::optional<int64_t> bad = first_out_of_bounds(index, size, negatives);
-  EMBER_CHECK_INDEX(!bad, "{}: index {} is out of bounds for dimension {} with size {}", op, *bad, dim, size);
+  if (bad) ember::detail::fail(kind, "{}: index {} is out of bounds for dimension {} with size {}", op, *bad, dim, size);
 }
 
 // gather/scatter's shape rules (self, index, src already at least 1-d): the same
@@ -87,7 +89,7 @@ Tensor scatter_into_copy(const char* op, const Tensor& self, int64_t dim, const 
   if (idx.numel() > 0) {
     const Tensor src_1d = src ? at_least_1d(*src) : Tensor();
     check_scatter_gather_shapes(op, at_least_1d(self), d, idx, src ? &src_1d : nullptr);
-    check_bounds(op, idx, d, at_least_1d(self).shape()[d], Negatives::Reject);
+    check_bounds(op, idx, d, at_least_1d(self).shape()[d], Negatives::Reject, ErrorKind::Runtime);
   }
   Tensor out = clone(self);
   if (idx.numel() > 0) kernel(at_least_1d(out), d, idx);
@@ -125,7 +127,7 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   if (idx.numel() == 0) return empty(index.shape(), self.options());
   const Tensor source = at_least_1d(self);
   check_scatter_gather_shapes("gather", source, d, idx, nullptr);
-  check_bounds("gather", idx, d, source.shape()[d], Negatives::Reject);
+  check_bounds("gather", idx, d, source.shape()[d], Negatives::Reject, ErrorKind::Runtime);
   Tensor out = empty(index.shape(), self.options());
   cpu::gather(at_least_1d(out), source, d, idx);
   if (track) {

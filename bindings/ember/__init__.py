@@ -37,8 +37,11 @@ class Size(tuple):
 
 
 class return_types:  # noqa: N801 (torch's name)
-    """The named pairs some reductions return, as torch.return_types."""
-    max_min = _collections.namedtuple("max_min", ["values", "indices"])
+    """The named (values, indices) pairs of max, min (along a dim), sort and topk, as torch.return_types."""
+    max = _collections.namedtuple("max", ["values", "indices"])
+    min = _collections.namedtuple("min", ["values", "indices"])
+    sort = _collections.namedtuple("sort", ["values", "indices"])
+    topk = _collections.namedtuple("topk", ["values", "indices"])
 
 
 def is_tensor(obj):
@@ -49,10 +52,33 @@ def numel(input):
     return input.numel()
 
 
+def get_default_dtype():
+    """float32: ember's creation functions default to it, as torch's do unless set_default_dtype changed it."""
+    return float32
+
+
+def as_tensor(data, dtype=None, device=None):
+    """data as a tensor, sharing its memory when it can: a Tensor of the dtype and device asked is itself, a
+    NumPy array of them its view (from_numpy); anything else a copy, as torch.as_tensor."""
+    if isinstance(data, Tensor):
+        same = (dtype is None or dtype == data.dtype) and (device is None or device == data.device)
+        return data if same else data.to(device or data.device, dtype or data.dtype)
+    if type(data).__module__ == "numpy" and type(data).__name__ == "ndarray":
+        return from_numpy(data).to(device or "cpu", dtype or from_numpy(data).dtype)
+    return tensor(data, dtype=dtype, device=device)
+
+
+concat = cat
+
+
 from ember import _pickling, autograd  # noqa: E402,F401 (need the names above)
 from ember.autograd import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
-from ember import nn, optim, utils  # noqa: E402
+from ember import cuda, nn, optim, utils  # noqa: E402
 from ember.serialization import load, save  # noqa: E402
 from ember._C.nn import relu, sigmoid, tanh  # noqa: E402
+from ember._C import broadcast_tensors, einsum, full_like, randint, randperm  # noqa: E402
+from ember._functions import FUNCTIONS as _FUNCTIONS  # noqa: E402
+
+globals().update(_FUNCTIONS)
 
 del _builtins

@@ -40,6 +40,7 @@ py::object to_size(IntArrayRef shape);
 // Each binding file registers its part of ember._C.
 void bind_types(py::module_& m);      // types.cpp: dtype, device, errors
 void bind_tensor(py::module_& m);     // tensor.cpp: the Tensor class
+void bind_tensor_ops(py::class_<Tensor>& tensor);  // tensor_ops.cpp: the rest of torch.Tensor's methods
 void bind_indexing(py::class_<Tensor>& tensor);  // indexing.cpp: t[...] and t[...] = v
 void bind_numpy(py::module_& m, py::class_<Tensor>& tensor);  // numpy.cpp: from_numpy, .numpy(), tensor()
 void bind_dlpack(py::module_& m, py::class_<Tensor>& tensor);  // dlpack.cpp: __dlpack__, from_dlpack
@@ -49,6 +50,7 @@ void bind_nn(py::module_& m);         // nn.cpp: the C++ layers, as _C.nn
 void bind_functional(py::module_& nn);  // nn_functional.cpp: nn/functional.h, in _C.nn
 void bind_init(py::module_& nn);      // nn_init.cpp: nn/init.h, as _C.nn.init
 void bind_optim(py::module_& m);      // optim.cpp: optimizers and LR schedulers, as _C.optim
-void bind_data(py::module_& m);       // data.cpp: the C++ datasets and DataLoader (_C.data), save and load
+void bind_data(py::module_& m);
+void bind_cuda(py::module_& m);       // cuda.cpp: the CUDA runtime queries (_C.cuda)       // data.cpp: the C++ datasets and DataLoader (_C.data), save and load
 
 }  // namespace ember::python

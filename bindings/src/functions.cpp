@@ -77,12 +77,48 @@ void bind_functions(py::module_& m) {
   }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
      py::arg("device") = py::none());
 
+  m.def("full_like", [](const Tensor& other, const py::object& fill_value, const py::object& dtype,
+                        const py::object& device, bool requires_grad) {
+    const TensorOptions options = options_of("full_like", dtype, device, other.dtype()).or_like(other.dtype(), other.device());
+    return with_grad(full_like(other, to_scalar(fill_value), options), requires_grad);
+  }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
+     py::arg("device") = py::none(), py::arg("requires_grad") = false);
+  // randint(high, size) / randint(low, high, size): int64 unless told, as torch.
+  m.def("randint", [](const py::args& args, const py::object& dtype, const py::object& device, bool requires_grad) {
+    EMBER_CHECK_TYPE(args.size() == 2 || args.size() == 3,
+                     "randint(): expected (high, size) or (low, high, size), got {} positional arguments", args.size());
+    const int64_t low = args.size() == 3 ? args[0].cast<int64_t>() : 0;
+    const int64_t high = args[args.size() - 2].cast<int64_t>();
+    const auto size = args[args.size() - 1].cast<std::vector<int64_t>>();
+    return with_grad(randint(low, high, size, options_of("randint", dtype, device, kInt64)), requires_grad);
+  }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
+  m.def("randperm", [](int64_t n, const py::object& dtype, const py::object& device, bool requires_grad) {
+    return with_grad(randperm(n, options_of("randperm", dtype, device, kInt64)), requires_grad);
+  }, py::arg("n"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+     py::arg("requires_grad") = false);
+
   m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0, NoGil());
   m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0, NoGil());
   m.def("matmul", &matmul, NoGil());
-  m.def("where", [](const Tensor& condition, const Tensor& self, const Tensor& other) {
-    return where(condition, self, other);
-  }, NoGil());
+  // where(condition, x, y), x and y Tensors or numbers; where(condition) is condition.nonzero(as_tuple=True).
+  m.def("where", [](const Tensor& condition, const py::object& self, const py::object& other) -> py::object {
+    if (self.is_none() && other.is_none()) return py::tuple(py::cast(condition.nonzero().unbind(1)));
+    const bool self_tensor = py::isinstance<Tensor>(self), other_tensor = py::isinstance<Tensor>(other);
+    if (self_tensor && other_tensor) return py::cast(where(condition, self.cast<Tensor>(), other.cast<Tensor>()));
+    if (self_tensor) return py::cast(where(condition, self.cast<Tensor>(), to_scalar(other)));
+    if (other_tensor) return py::cast(where(condition, to_scalar(self), other.cast<Tensor>()));
+    // Two numbers: torch makes them 0-d tensors of their own dtypes.
+    const Scalar a = to_scalar(self), b = to_scalar(other);
+    return py::cast(where(condition, scalar_tensor(a, TensorOptions(a.dtype(), condition.device())), b));
+  }, py::arg("condition"), py::arg("input") = py::none(), py::arg("other") = py::none());
+  m.def("einsum", [](const std::string& equation, const py::args& operands) {
+    // einsum("ij,jk", a, b) and einsum("ij,jk", [a, b]), as torch.
+    const bool listed = operands.size() == 1 && !py::isinstance<Tensor>(operands[0]);
+    return einsum(equation, (listed ? py::object(operands[0]) : py::object(operands)).cast<std::vector<Tensor>>());
+  }, py::arg("equation"));
+  m.def("broadcast_tensors", [](const py::args& tensors) {
+    return broadcast_tensors(tensors.cast<std::vector<Tensor>>());
+  });
   m.def("softmax", &softmax, py::arg("input"), py::arg("dim"), NoGil());
   m.def("log_softmax", &log_softmax, py::arg("input"), py::arg("dim"), NoGil());
 

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_C, m) {
   bind_nn(m);
   bind_optim(m);
   bind_data(m);
+  bind_cuda(m);
 }

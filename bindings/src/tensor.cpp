@@ -78,22 +78,25 @@ std::string repr(const Tensor& t) {
 
 // dim=None reduces everything; dim=int or tuple reduces those dims.
 template <class Reduce>
-auto reduction(Reduce reduce) {
-  return [reduce](const Tensor& self, const py::object& dim, bool keepdim) {
+auto reduction(const char* name, Reduce reduce) {
+  return [name, reduce](const Tensor& self, const py::object& dim, bool keepdim, const py::object& dtype) {
     const std::vector<int64_t> dims = to_dims(dim);
+    std::optional<DType> as;
+    if (!dtype.is_none()) as = to_dtype(dtype, name);
     py::gil_scoped_release no_gil;
-    return reduce(self, dims, keepdim);
+    return reduce(self, dims, keepdim, as);
   };
 }
 
-// max/min: with a dim, a (values, indices) pair as torch.return_types.
-template <class All, class Along>
-auto extremum(All all, Along along) {
-  return [all, along](const Tensor& self, const py::object& dim, bool keepdim) -> py::object {
+// max/min: of everything; along a dim, a (values, indices) pair as torch.return_types.max;
+// with a Tensor, the elementwise maximum/minimum (torch.max(a, b)).
+template <class All, class Along, class Elementwise>
+auto extremum(const char* name, All all, Along along, Elementwise elementwise) {
+  return [name, all, along, elementwise](const Tensor& self, const py::object& dim, bool keepdim) -> py::object {
     if (dim.is_none()) return py::cast(all(self));
+    if (py::isinstance<Tensor>(dim)) return py::cast(elementwise(self, dim.cast<Tensor>()));
     auto [values, indices] = along(self, dim.cast<int64_t>(), keepdim);
-    static py::object pair_type = py::module_::import("ember").attr("return_types").attr("max_min");
-    return pair_type(values, indices);
+    return py::module_::import("ember").attr("return_types").attr(name)(values, indices);
   };
 }
 
@@ -216,19 +219,23 @@ void bind_tensor(py::module_& m) {
       .def("select", &Tensor::select)
 
       // ---- reductions ----
-      .def("sum", reduction([](const Tensor& t, const std::vector<int64_t>& d, bool k) { return t.sum(d, k); }),
+      .def("sum", reduction("sum", [](const Tensor& t, IntArrayRef d, bool k, std::optional<DType> as) {
+             return t.sum(d, k, as);
+           }), py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none())
+      .def("mean", reduction("mean", [](const Tensor& t, IntArrayRef d, bool k, std::optional<DType> as) {
+             return t.mean(d, k, as);
+           }), py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none())
+      .def("amax", [](const Tensor& t, const py::object& dim, bool keepdim) { return t.amax(to_dims(dim), keepdim); },
            py::arg("dim") = py::none(), py::arg("keepdim") = false)
-      .def("mean", reduction([](const Tensor& t, const std::vector<int64_t>& d, bool k) { return t.mean(d, k); }),
+      .def("amin", [](const Tensor& t, const py::object& dim, bool keepdim) { return t.amin(to_dims(dim), keepdim); },
            py::arg("dim") = py::none(), py::arg("keepdim") = false)
-      .def("amax", reduction([](const Tensor& t, const std::vector<int64_t>& d, bool k) { return t.amax(d, k); }),
+      .def("max", extremum("max", [](const Tensor& t) { return t.max(); },
+                           [](const Tensor& t, int64_t d, bool k) { return t.max(d, k); },
+                           [](const Tensor& t, const Tensor& o) { return t.maximum(o); }),
            py::arg("dim") = py::none(), py::arg("keepdim") = false)
-      .def("amin", reduction([](const Tensor& t, const std::vector<int64_t>& d, bool k) { return t.amin(d, k); }),
-           py::arg("dim") = py::none(), py::arg("keepdim") = false)
-      .def("max", extremum([](const Tensor& t) { return t.max(); },
-                           [](const Tensor& t, int64_t d, bool k) { return t.max(d, k); }),
-           py::arg("dim") = py::none(), py::arg("keepdim") = false)
-      .def("min", extremum([](const Tensor& t) { return t.min(); },
-                           [](const Tensor& t, int64_t d, bool k) { return t.min(d, k); }),
+      .def("min", extremum("min", [](const Tensor& t) { return t.min(); },
+                           [](const Tensor& t, int64_t d, bool k) { return t.min(d, k); },
+                           [](const Tensor& t, const Tensor& o) { return t.minimum(o); }),
            py::arg("dim") = py::none(), py::arg("keepdim") = false)
       .def("argmax", &Tensor::argmax, py::arg("dim") = py::none(), py::arg("keepdim") = false)
       .def("argmin", &Tensor::argmin, py::arg("dim") = py::none(), py::arg("keepdim") = false)
@@ -299,9 +306,8 @@ void bind_tensor(py::module_& m) {
   tensor.attr("sub_") = tensor.attr("__isub__");
   tensor.attr("mul_") = tensor.attr("__imul__");
   tensor.attr("div_") = tensor.attr("__itruediv__");
-  for (const char* name : {"add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge"}) {
-    const std::string dunder = std::string(name == std::string("div") ? "truediv" : name);
-    tensor.attr(name) = tensor.attr(("__" + dunder + "__").c_str());
+  for (const char* name : {"mul", "pow", "eq", "ne", "lt", "le", "gt", "ge"}) {  // add, sub, div: tensor_ops.cpp
+    tensor.attr(name) = tensor.attr(fmt::format("__{}__", name).c_str());
   }
 
   // Unary math, each also in place (exp_).
@@ -329,8 +335,15 @@ void bind_tensor(py::module_& m) {
   EMBER_BIND_UNARY(ceil)
   EMBER_BIND_UNARY(round)
   EMBER_BIND_UNARY(reciprocal)
+  EMBER_BIND_UNARY(exp2)
+  EMBER_BIND_UNARY(log2)
+  EMBER_BIND_UNARY(expm1)
+  EMBER_BIND_UNARY(tan)
+  EMBER_BIND_UNARY(trunc)
+  EMBER_BIND_UNARY(erf)
 #undef EMBER_BIND_UNARY
 
+  bind_tensor_ops(tensor);
   bind_indexing(tensor);
   bind_numpy(m, tensor);
   bind_dlpack(m, tensor);

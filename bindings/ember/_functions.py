@@ -1,0 +1,40 @@
+"""torch.<op>(input, ...) for every op that is also a Tensor method: each calls
+the method (bindings/src/tensor.cpp, tensor_ops.cpp), so one binding serves
+both spellings and they cannot drift apart. torch.pow(2, t) with a number
+first is the one form a method cannot take: it goes through t.__rpow__.
+"""
+from ember._C import Tensor
+
+_NAMES = """
+    abs neg sign exp exp2 log log2 log1p expm1 sqrt rsqrt sin cos tan floor ceil round trunc reciprocal erf square
+    add sub mul div true_divide floor_divide maximum minimum lerp clamp clip nan_to_num
+    eq ne lt le gt ge logical_and logical_or logical_not isnan isinf isfinite
+    sum mean prod amax amin max min argmax argmin var std logsumexp norm all any cumsum
+    mm bmm mv dot outer addmm
+    reshape flatten unflatten squeeze unsqueeze transpose swapaxes swapdims permute t narrow select diagonal
+    tile flip roll tril triu chunk split unbind
+    index_select gather scatter scatter_add index_add masked_select masked_fill take nonzero argwhere
+    sort argsort topk clone detach bernoulli is_floating_point
+""".split()
+
+
+def _function_of(name):
+    method = getattr(Tensor, name)
+
+    def function(input, *args, **kwargs):  # noqa: A002 (torch's parameter name)
+        return method(input, *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"ember.{name}(input, ...) is input.{name}(...)."
+    return function
+
+
+FUNCTIONS = {name: _function_of(name) for name in _NAMES}
+
+
+def pow(input, exponent):  # noqa: A001 (torch's name)
+    """input ** exponent; input may be a number when exponent is a Tensor, as torch.pow(2, t)."""
+    return exponent.__rpow__(input) if not isinstance(input, Tensor) else input.pow(exponent)
+
+
+FUNCTIONS["pow"] = pow
