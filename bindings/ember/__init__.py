@@ -9,7 +9,7 @@ import collections as _collections
 
 from ember import _C
 from ember._C import (Tensor, arange, cat, device, dtype, empty, empty_like, eye, from_dlpack, from_numpy, full,
-                      get_num_threads, is_grad_enabled, linspace, log_softmax, manual_seed, matmul, ones, ones_like,
+                      get_num_threads, is_grad_enabled, linspace, log_softmax, manual_seed, ones, ones_like,
                       rand, rand_like, randn, randn_like, set_num_threads, softmax, stack, tensor, where, zeros,
                       zeros_like)
 

@@ -52,6 +52,9 @@ void bind_functional(py::module_& m) {
   m.def("elu", &elu, arg("input"), arg("alpha") = 1.0, NoGil());
   m.def("softplus", &softplus, arg("input"), arg("beta") = 1.0, arg("threshold") = 20.0, NoGil());
   m.def("hardtanh", &hardtanh, arg("input"), arg("min_val") = -1.0, arg("max_val") = 1.0, NoGil());
+  // relu6 is hardtanh(0, 6), as torch defines it.
+  m.def("relu6", [](const Tensor& input) { return hardtanh(input, 0.0, 6.0); }, arg("input"), NoGil());
+  m.def("one_hot", &one_hot, arg("tensor"), arg("num_classes") = -1, NoGil());
 
   // ---- layers ----
   m.def("linear", [](const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias) {

@@ -253,3 +253,43 @@ def test_bad_arguments_raise_as_torch():
             lib.ones(2, 3).index_select(0, lib.tensor([5]))
     with pytest.raises(RuntimeError):
         x.mm(ember.ones(2, 2))
+
+
+def test_out_argument_writes_into_out_and_returns_it():
+    for lib in (torch, ember):
+        x, out = lib.tensor([[1.0, 2.0], [3.0, 4.0]]), lib.zeros(2, 2)
+        assert lib.matmul(x, x.T, out=out) is out and out.tolist() == [[5.0, 11.0], [11.0, 25.0]]
+        values, indices = lib.zeros(2, 1), lib.zeros(2, 1, dtype=lib.int64)
+        lib.topk(x, 1, dim=1, out=(values, indices))
+        assert values.tolist() == [[2.0], [4.0]] and indices.tolist() == [[1], [1]]
+    with pytest.raises(RuntimeError, match=r"expected out= of shape \[2, 2\], got \[3\]"):
+        ember.matmul(ember.ones(2, 2), ember.ones(2, 2), out=ember.zeros(3))
+
+
+def test_functional_one_hot_and_relu6():
+    labels = np.array([0, 2, 1, 2])
+    for num_classes in (-1, 4):
+        np.testing.assert_array_equal(ember.nn.functional.one_hot(ember.tensor(labels), num_classes).numpy(),
+                                      torch.nn.functional.one_hot(torch.tensor(labels), num_classes).numpy())
+    x = np.array([-1.0, 3.0, 7.5])
+    np.testing.assert_array_equal(ember.nn.functional.relu6(ember.tensor(x)).numpy(),
+                                  torch.nn.functional.relu6(torch.tensor(x)).numpy())
+
+
+def test_parameter_list_and_dict_register_parameters_as_torch():
+    for lib in (torch, ember):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.weights = lib.nn.ParameterList([lib.nn.Parameter(lib.ones(2)), lib.zeros(3)])
+                self.weights.append(lib.ones(1))
+                self.named = lib.nn.ParameterDict({"scale": lib.nn.Parameter(lib.ones(1))})
+                self.named["shift"] = lib.zeros(1)
+
+        net = Net()
+        assert [name for name, _ in net.named_parameters()] == ["weights.0", "weights.1", "weights.2",
+                                                                  "named.scale", "named.shift"]
+        assert all(isinstance(p, lib.nn.Parameter) for p in net.weights) and len(net.weights) == 3
+        assert net.weights[-1].shape == (1,) and "shift" in net.named and list(net.named) == ["scale", "shift"]
+        assert sorted(net.state_dict()) == sorted(name for name, _ in net.named_parameters())
+        assert len(net.weights[1:]) == 2

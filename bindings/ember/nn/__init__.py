@@ -2,7 +2,8 @@
 losses, init and utils (gradient clipping), under torch.nn's names. See
 modules/layers.py for how C++ layers and Python modules share one tree."""
 from ember.nn import functional, init, utils  # noqa: F401
-from ember.nn.modules.container import ModuleDict, ModuleList, Sequential  # noqa: F401
+from ember.nn.modules.container import (ModuleDict, ModuleList, ParameterDict, ParameterList,  # noqa: F401
+                                        Sequential)
 from ember.nn.modules.layers import (ELU, GELU, GRU, LSTM, RNN, AdaptiveAvgPool2d, AvgPool2d,  # noqa: F401
                                      BatchNorm1d, BatchNorm2d, Bilinear, Conv1d, Conv2d, ConvTranspose1d,
                                      ConvTranspose2d, Dropout, Embedding, Flatten, GroupNorm, Identity, LayerNorm,

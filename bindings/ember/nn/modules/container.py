@@ -1,16 +1,17 @@
-"""Sequential, ModuleList and ModuleDict as torch.nn's, in pure Python: they hold
-any Module (Python or a C++ layer's wrapper), children named "0", "1", ... or by key."""
+"""Sequential, ModuleList, ModuleDict, ParameterList and ParameterDict as torch.nn's, in pure Python: they hold
+any Module (Python or a C++ layer's wrapper) or Parameters, named "0", "1", ... or by key."""
 import collections
 import operator
 
 from ember.nn.modules.module import Module
+from ember.nn.parameter import Parameter
 
 
 class _Indexed(Module):
-    """What Sequential and ModuleList share: children by position."""
+    """What Sequential, ModuleList and ParameterList share: entries by position."""
 
     def _index(self, index):
-        size = len(self._modules)
+        size = len(self)
         index = operator.index(index)
         if not -size <= index < size:
             raise IndexError(f"index {index} is out of range")
@@ -25,6 +26,14 @@ class _Indexed(Module):
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
+
+    def extend(self, entries):
+        for entry in entries:
+            self.append(entry)
+        return self
+
+    def __iadd__(self, entries):
+        return self.extend(entries)
 
 
 class Sequential(_Indexed):
@@ -82,11 +91,6 @@ class ModuleList(_Indexed):
         for i, module in enumerate(modules):
             self._modules[str(i)] = module
 
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index, module):
         modules = list(self._modules.values())
         modules.insert(index, module)
@@ -98,7 +102,56 @@ class ModuleList(_Indexed):
         raise NotImplementedError("ModuleList has no forward: index it, or iterate over it")
 
 
-class ModuleDict(Module):
+class _Keyed(Module):
+    """What ModuleDict and ParameterDict share: entries of one of the module's tables, by name, in insertion
+    order; _store(key, value) registers one."""
+
+    def _table(self):
+        raise NotImplementedError
+
+    def _store(self, key, value):
+        raise NotImplementedError
+
+    def __getitem__(self, key):
+        return self._table()[key]
+
+    def __setitem__(self, key, value):
+        self._store(key, value)
+
+    def __delitem__(self, key):
+        del self._table()[key]
+
+    def __len__(self):
+        return len(self._table())
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __contains__(self, key):
+        return key in self._table()
+
+    def keys(self):
+        return self._table().keys()
+
+    def items(self):
+        return self._table().items()
+
+    def values(self):
+        return self._table().values()
+
+    def pop(self, key):
+        return self._table().pop(key)
+
+    def clear(self):
+        self._table().clear()
+
+    def update(self, entries):
+        items = entries.items() if hasattr(entries, "items") else entries
+        for key, value in items:
+            self[key] = value
+
+
+class ModuleDict(_Keyed):
     """Modules held by name, in insertion order."""
 
     def __init__(self, modules=None):
@@ -106,43 +159,57 @@ class ModuleDict(Module):
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key):
-        return self._modules[key]
+    def _table(self):
+        return self._modules
 
-    def __setitem__(self, key, module):
+    def _store(self, key, module):
         self.add_module(key, module)
-
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def items(self):
-        return self._modules.items()
-
-    def values(self):
-        return self._modules.values()
-
-    def pop(self, key):
-        return self._modules.pop(key)
-
-    def clear(self):
-        self._modules.clear()
-
-    def update(self, modules):
-        items = modules.items() if hasattr(modules, "items") else modules
-        for key, module in items:
-            self[key] = module
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict has no forward: index it by name")
+
+def _as_parameter(value):
+    """What ParameterList/ParameterDict store: a Tensor becomes a Parameter (as torch's do), None stays."""
+    return value if value is None or isinstance(value, Parameter) else Parameter(value)
+
+
+class ParameterList(_Indexed):
+    """Parameters held by index, named "0", "1", ...; Tensors given become Parameters (torch.nn.ParameterList)."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(list(self._parameters.values())[index])
+        return self._parameters[str(self._index(index))]
+
+    def __setitem__(self, index, value):
+        self.register_parameter(str(self._index(index)), _as_parameter(value))
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+
+class ParameterDict(_Keyed):
+    """Parameters held by name, in insertion order; Tensors given become Parameters (torch.nn.ParameterDict)."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def _table(self):
+        return self._parameters
+
+    def _store(self, key, value):
+        self.register_parameter(key, _as_parameter(value))
