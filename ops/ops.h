@@ -174,6 +174,14 @@ Tensor logical_not(const Tensor& self);
 Tensor isnan(const Tensor& self);
 Tensor isinf(const Tensor& self);
 Tensor isfinite(const Tensor& self);
+// |self - other| <= atol + rtol * |other| elementwise, as torch.isclose: equal values (infinities too)
+// are close; NaN is close to NaN only with equal_nan. self and other must have the same dtype.
+Tensor isclose(const Tensor& self, const Tensor& other, double rtol = 1e-5, double atol = 1e-8,
+               bool equal_nan = false);
+bool allclose(const Tensor& self, const Tensor& other, double rtol = 1e-5, double atol = 1e-8,
+              bool equal_nan = false);
+// The same shape and the same values (compared in the common dtype), as torch.equal.
+bool equal(const Tensor& self, const Tensor& other);
 
 // Operators. Comparisons return bool tensors, as in libtorch.
 Tensor operator+(const Tensor& a, const Tensor& b);

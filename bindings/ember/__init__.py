@@ -71,6 +71,24 @@ def as_tensor(data, dtype=None, device=None):
 concat = cat
 
 
+def _legacy_constructor(name, dtype_):
+    def construct(*args):
+        return _C._legacy_new(dtype_, *args)
+
+    construct.__name__ = construct.__qualname__ = name
+    construct.__doc__ = f"torch.{name}(*sizes) or torch.{name}(data): the legacy constructor, {dtype_}."
+    return construct
+
+
+FloatTensor = _legacy_constructor("FloatTensor", float32)
+DoubleTensor = _legacy_constructor("DoubleTensor", float64)
+HalfTensor = _legacy_constructor("HalfTensor", float16)
+LongTensor = _legacy_constructor("LongTensor", int64)
+IntTensor = _legacy_constructor("IntTensor", int32)
+ByteTensor = _legacy_constructor("ByteTensor", uint8)
+BoolTensor = _legacy_constructor("BoolTensor", bool)
+
+
 from ember import _pickling, autograd  # noqa: E402,F401 (need the names above)
 from ember.autograd import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 from ember import cuda, nn, optim, utils  # noqa: E402

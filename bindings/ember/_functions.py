@@ -10,7 +10,7 @@ from ember.autograd.grad_mode import no_grad
 _NAMES = """
     abs neg sign exp exp2 log log2 log1p expm1 sqrt rsqrt sin cos tan floor ceil round trunc reciprocal erf square
     add sub mul div true_divide floor_divide maximum minimum lerp clamp clip nan_to_num
-    eq ne lt le gt ge logical_and logical_or logical_not isnan isinf isfinite
+    eq ne lt le gt ge logical_and logical_or logical_not isnan isinf isfinite isclose allclose equal
     sum mean prod amax amin max min argmax argmin var std logsumexp norm all any cumsum
     matmul mm bmm mv dot outer addmm
     reshape flatten unflatten squeeze unsqueeze transpose swapaxes swapdims permute t narrow select diagonal

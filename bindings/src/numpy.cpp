@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace ember::python {
@@ -129,9 +130,23 @@ Tensor make_tensor(const py::object& data, const py::object& dtype, const py::ob
   return out;
 }
 
+// torch's legacy constructors, torch.Tensor(...) and torch.LongTensor(...): sizes give an uninitialised
+// tensor of the dtype (none: an empty one), one sequence or array a copy of its values in the dtype.
+Tensor legacy_new(DType dtype, const py::args& args) {
+  const bool sizes = std::all_of(args.begin(), args.end(), [](py::handle a) {
+    return py::isinstance<py::int_>(a) && !py::isinstance<py::bool_>(a);
+  });
+  if (sizes) return args.size() == 0 ? empty({0}, dtype) : empty(to_shape(args), dtype);
+  EMBER_CHECK_TYPE(args.size() == 1, "new(): expected sizes or one sequence of values, got {} arguments",
+                   args.size());
+  return make_tensor(args[0], py::cast(dtype), py::none(), false);
+}
+
 }  // namespace
 
 void bind_numpy(py::module_& m, py::class_<Tensor>& tensor) {
+  tensor.def(py::init([](const py::args& args) { return legacy_new(kFloat32, args); }));
+  m.def("_legacy_new", [](DType dtype, const py::args& args) { return legacy_new(dtype, args); });
   m.def("from_numpy", &from_numpy, py::arg("ndarray"));
   m.def("tensor", &make_tensor, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);

@@ -176,6 +176,13 @@ void bind_math_methods(py::class_<Tensor>& tensor) {
       .def("isnan", &Tensor::isnan)
       .def("isinf", &Tensor::isinf)
       .def("isfinite", &Tensor::isfinite)
+      .def("isclose", [](const Tensor& t, const Tensor& other, double rtol, double atol, bool equal_nan) {
+        return isclose(t, other, rtol, atol, equal_nan);
+      }, py::arg("other"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8, py::arg("equal_nan") = false)
+      .def("allclose", [](const Tensor& t, const Tensor& other, double rtol, double atol, bool equal_nan) {
+        return allclose(t, other, rtol, atol, equal_nan);
+      }, py::arg("other"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8, py::arg("equal_nan") = false)
+      .def("equal", [](const Tensor& t, const Tensor& other) { return equal(t, other); }, py::arg("other"))
       // ---- reductions beyond tensor.cpp's ----
       .def("prod", [](const Tensor& t, const py::object& dim, bool keepdim, const py::object& dtype) {
         const std::optional<DType> as = optional_dtype(dtype, "prod");

@@ -366,3 +366,29 @@ TEST_CASE("integer arithmetic wraps around like PyTorch instead of overflowing",
   CHECK(sub(full({1}, low), full({1}, 1)).item<int64_t>() == big);
   CHECK(std::signbit(neg(zeros({1})).item<double>()));  // -0.0, as torch.neg(0.)
 }
+
+TEST_CASE("isclose / allclose / equal as torch's", "[elementwise]") {
+  const double inf = INFINITY, nan = NAN;
+  Tensor a = tensor({1.0, 1.0, inf, -inf, nan, nan, 100.0}, kFloat64);
+  Tensor b = tensor({1.0 + 1e-6, 1.1, inf, inf, nan, 1.0, 100.002}, kFloat64);
+  // torch.isclose(a, b) and with equal_nan=True, computed with torch 1.13.
+  REQUIRE(isclose(a, b).to_vector<bool>() == std::vector<bool>{true, false, true, false, false, false, false});
+  REQUIRE(isclose(a, b, 1e-5, 1e-8, /*equal_nan=*/true).to_vector<bool>() ==
+          std::vector<bool>{true, false, true, false, true, false, false});
+  REQUIRE(isclose(a, b, /*rtol=*/1e-4).to_vector<bool>()[6]);  // |diff| 2e-3 <= 1e-8 + 1e-4 * 100.002
+  // Integers: within atol in float64, as torch.isclose(tensor([1, 5]), tensor([2, 5]), atol=1).
+  REQUIRE(isclose(tensor({1, 5}), tensor({2, 5}), 0, 1).to_vector<bool>() == std::vector<bool>{true, true});
+  REQUIRE(isclose(tensor({1, 5}), tensor({3, 5}), 0, 1).to_vector<bool>() == std::vector<bool>{false, true});
+  REQUIRE(allclose(ones({2, 3}), ones({2, 3}) + 1e-7));
+  REQUIRE_FALSE(allclose(ones({2, 3}), ones({2, 3}) + 1e-3));
+  REQUIRE(allclose(ones({2, 3}), ones({3})));  // broadcasts, as torch
+  REQUIRE(equal(tensor({1, 2}), tensor({1.0, 2.0})));  // values compared in the common dtype
+  REQUIRE_FALSE(equal(ones({2}), ones({1})));
+  REQUIRE_FALSE(equal(ones({2}), tensor({1.0, 2.0})));
+  // Not recorded: a predicate of tensors that require grad.
+  Tensor x = ones({2}).requires_grad_();
+  REQUIRE_FALSE(isclose(x, x * 1.0).requires_grad());
+  REQUIRE_ERROR(isclose(ones({1}), ones({1}, kFloat64)),
+                "isclose: expected both inputs to have the same dtype, got float32 and float64");
+  REQUIRE_ERROR(isclose(ones({1}), ones({1}), -1.0), "isclose: expected non-negative rtol and atol");
+}

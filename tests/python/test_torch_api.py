@@ -50,6 +50,7 @@ CASES = {
     "lerp": ([X, Y], lambda L, x, y: x.lerp(y, 0.3)),
     "where_method": ([X, Y], lambda L, x, y: x.where(x > 0, y)),
     "where_scalar": ([X], lambda L, x: L.where(x > 0, x, 0.0)),
+    "isclose": ([X, X + 1e-7], lambda L, x, y: x.isclose(y, rtol=0, atol=1e-6)),
     "nan_to_num": ([np.array([np.nan, np.inf, -np.inf, 1.0])], lambda L, x: x.nan_to_num(posinf=9.0)),
     "pow_number_base": ([X], lambda L, x: L.pow(2, x)),
     # reductions
@@ -255,6 +256,16 @@ def test_bad_arguments_raise_as_torch():
         x.mm(ember.ones(2, 2))
 
 
+def test_allclose_and_equal_as_torch():
+    for x, y, kwargs in ((X, X + 1e-9, {}), (X, X + 1e-3, {}), (X, X + 1e-3, {"atol": 1e-2}),
+                         (np.array([np.nan]), np.array([np.nan]), {"equal_nan": True})):
+        assert ember.allclose(ember.tensor(x), ember.tensor(y), **kwargs) == \
+            torch.allclose(torch.tensor(x), torch.tensor(y), **kwargs)
+    for a, b in (([1, 2], [1, 2]), ([1, 2], [1, 3]), ([1.0], [1.0, 1.0])):
+        assert ember.equal(ember.tensor(a), ember.tensor(b)) == torch.equal(torch.tensor(a), torch.tensor(b))
+        assert ember.tensor(a).equal(ember.tensor(b)) == torch.tensor(a).equal(torch.tensor(b))
+
+
 def test_out_argument_writes_into_out_and_returns_it():
     for lib in (torch, ember):
         x, out = lib.tensor([[1.0, 2.0], [3.0, 4.0]]), lib.zeros(2, 2)
@@ -293,3 +304,14 @@ def test_parameter_list_and_dict_register_parameters_as_torch():
         assert net.weights[-1].shape == (1,) and "shift" in net.named and list(net.named) == ["scale", "shift"]
         assert sorted(net.state_dict()) == sorted(name for name, _ in net.named_parameters())
         assert len(net.weights[1:]) == 2
+
+
+def test_legacy_constructors_as_torch():
+    for name in ("Tensor", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor"):
+        e, t = getattr(ember, name), getattr(torch, name)
+        assert e(2, 3).shape == t(2, 3).shape == (2, 3) and dtype_name(e(2, 3)) == dtype_name(t(2, 3))
+        assert e([1, 0, 2]).tolist() == t([1, 0, 2]).tolist() and dtype_name(e([1, 0])) == dtype_name(t([1, 0]))
+        assert e().shape == t().shape == (0,)
+    assert ember.LongTensor([2 ** 40 + 1]).item() == 2 ** 40 + 1  # made in its dtype, not through float32
+    with pytest.raises(TypeError, match="expected sizes or one sequence"):
+        ember.FloatTensor([1], [2])
