@@ -50,6 +50,9 @@ def test_fashion_mnist_reader():
     loader = DataLoader(test, batch_size=1000, shuffle=True, seed=3)
     x, y = next(iter(loader))
     assert len(loader) == 10 and x.shape == (1000, 1, 28, 28) and y.dtype == ember.int64
+    x, y = next(iter(DataLoader(test, batch_size=2, sampler=[5, 0])))  # a Python sampler: the Python path
+    assert y.tolist() == [test[5][1].item(), test[0][1].item()]
+    assert x.tolist() == [test[5][0].tolist(), test[0][0].tolist()]
 
 
 def test_save_load_round_trip_and_torch_reads_it(tmp_path):

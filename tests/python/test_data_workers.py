@@ -1,14 +1,17 @@
 """DataLoader(num_workers > 0) on Python datasets: worker processes give the very batches (order and values) of
 num_workers=0, shuffled or not; worker exceptions arrive as their type with the worker's traceback (torch's
-message); worker_init_fn and get_worker_info as torch's; no worker process outlives its iterator."""
+message); worker_init_fn and get_worker_info as torch's; no worker process outlives its iterator (or, with
+persistent_workers, its DataLoader); timeout as torch's."""
 import gc
 import multiprocessing
+import os
 import random
+import time
 
 import pytest
 
 import ember
-from ember.utils.data import DataLoader, Dataset, TensorDataset, get_worker_info
+from ember.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset, get_worker_info
 
 
 class Samples(Dataset):
@@ -170,4 +173,66 @@ def test_spawned_workers():
     batches = DataLoader(dataset, batch_size=4, num_workers=2, multiprocessing_context="spawn")
     assert [(x.tolist(), y.tolist()) for x, y in batches] == [(x.tolist(), y.tolist()) for x, y in
                                                               DataLoader(dataset, batch_size=4)]
+    assert_no_workers_left()
+
+
+def test_samplers_through_workers():
+    random.seed(3)
+    sampler = RandomSampler(Samples(), replacement=True, num_samples=50)
+    for kwargs in [dict(sampler=[5, 3, 3, 0, 36], batch_size=2), dict(batch_sampler=[[1, 2], [30], [4, 4, 4]]),
+                   dict(batch_size=None, sampler=[7, 2]), dict(sampler=sampler, batch_size=7, drop_last=True)]:
+        random.seed(0)
+        expected = [repr(batch) for batch in DataLoader(Samples(), **kwargs)]
+        random.seed(0)
+        assert [repr(batch) for batch in DataLoader(Samples(), num_workers=2, **kwargs)] == expected
+    assert_no_workers_left()
+
+
+class Pids(Dataset):
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        return os.getpid()
+
+
+def worker_pids(loader):
+    return {pid for batch in loader for pid in batch.tolist()}
+
+
+def test_persistent_workers_serve_every_epoch_until_the_loader_is_collected():
+    loader = DataLoader(Pids(), batch_size=2, num_workers=2, persistent_workers=True)
+    first = worker_pids(loader)
+    assert len(first) == 2 and os.getpid() not in first
+    assert len(multiprocessing.active_children()) == 2  # still there between epochs
+    unfinished = iter(loader)
+    next(unfinished)  # its batches in flight must not reach the next epoch
+    assert worker_pids(loader) == first
+    assert list(unfinished) == []  # ended by the next epoch, as torch's (the same iterator, reset)
+    assert epochs(DataLoader(Samples(), batch_size=4, num_workers=2, persistent_workers=True)) == \
+        epochs(DataLoader(Samples(), batch_size=4))
+    del loader
+    assert_no_workers_left()
+    loader = DataLoader(Pids(), batch_size=2, num_workers=2)
+    first = worker_pids(loader)
+    assert not first & worker_pids(loader)  # new workers each epoch
+    assert_no_workers_left()
+
+
+class Slow(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        time.sleep(3 if i == 2 else 0)
+        return i
+
+
+def test_timeout_waiting_for_a_batch():
+    it = iter(DataLoader(Slow(), batch_size=2, num_workers=1, timeout=0.5))
+    assert next(it).tolist() == [0, 1]
+    with pytest.raises(RuntimeError, match=r"^DataLoader timed out after 0.5 seconds$"):
+        next(it)
+    del it
+    assert [b.tolist() for b in DataLoader(Slow(), batch_size=2, num_workers=1, timeout=10)] == [[0, 1], [2, 3]]
     assert_no_workers_left()

@@ -1,7 +1,7 @@
 """ember.utils.data: Dataset, TensorDataset, DataLoader as torch.utils.data's, and
 the C++ image datasets (FashionMNIST, MNIST).
 
-A Python dataset is loaded in Python: indices, then __getitem__ per sample and
+A Python dataset is loaded in Python: indices (sampler.py), then __getitem__ per sample and
 a stack per batch (or one _get_batch(indices) call when the dataset has one,
 as TensorDataset does), in the main process or, with num_workers > 0, in
 worker processes (_multiprocessing.py). A C++ dataset is loaded by the C++
@@ -10,9 +10,12 @@ batch from Python.
 """
 import functools
 import random
+import warnings
 
 from ember._C import Tensor, data as _data, stack, tensor as _tensor
 from ember.utils.data._worker_info import WorkerInfo, get_worker_info  # noqa: F401
+from ember.utils.data.sampler import (  # noqa: F401
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, check_generator)
 
 
 class Dataset:
@@ -98,54 +101,99 @@ def _fetch(dataset, collate_fn, indices):
     return (collate_fn or default_collate)([dataset[i] for i in indices])
 
 
-class DataLoader:
-    """Batches of a dataset: batch_size, shuffle, drop_last, collate_fn, and num_workers: threads of the C++
-    loader for a C++ dataset (unless a collate_fn or worker_init_fn is given), else worker processes (with
-    worker_init_fn, prefetch_factor, multiprocessing_context). The order of the batches depends on Python's
-    random (shuffle), never on num_workers."""
+def _fetch_sample(dataset, collate_fn, index):
+    """batch_size=None: one sample, through collate_fn when one is given (torch's default, default_convert,
+    only turns NumPy arrays into tensors; ember leaves the sample as it is)."""
+    return dataset[index] if collate_fn is None else collate_fn(dataset[index])
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None, num_workers=0,
-                 seed=None, worker_init_fn=None, prefetch_factor=2, multiprocessing_context=None):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
-        if not isinstance(num_workers, int) or num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
-                             "multiprocessing.")
-        if num_workers > 0 and (not isinstance(prefetch_factor, int) or prefetch_factor < 1):
-            raise ValueError(f"prefetch_factor should be a positive integer, but got {prefetch_factor!r}")
-        if num_workers == 0 and prefetch_factor != 2:
-            raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 "
-                             "to enable multiprocessing.")
+
+def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers):
+    """torch's checks, with its messages (but a ValueError where torch asserts prefetch_factor > 0)."""
+    if not isinstance(num_workers, int) or num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                         "multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers > 0 and (not isinstance(prefetch_factor, int) or prefetch_factor < 1):
+        raise ValueError(f"prefetch_factor should be a positive integer, but got {prefetch_factor!r}")
+    if num_workers == 0 and prefetch_factor != 2:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 "
+                         "to enable multiprocessing.")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+
+
+class DataLoader:
+    """Batches of a dataset, with torch.utils.data.DataLoader's arguments, order and errors. Indices come from
+    sampler (default: SequentialSampler, or RandomSampler with shuffle) grouped by BatchSampler(sampler,
+    batch_size, drop_last), or from batch_sampler. A C++ dataset in the plain case (a batch_size; no sampler,
+    batch_sampler, collate_fn or worker_init_fn) is loaded by the C++ loader, its num_workers threads and its
+    shuffle seeded with seed; otherwise num_workers > 0 starts worker processes (_multiprocessing.py).
+    Shuffled orders come from Python's random, never depending on num_workers. pin_memory is accepted and
+    warned about: ember has no pinned host memory."""
+
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=2, persistent_workers=False,
+                 pin_memory_device="", seed=None):
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        check_generator("DataLoader", generator)
+        shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and "
+                                 "drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+        default_samplers = sampler is None and batch_sampler is None and batch_size is not None
+        if sampler is None:
+            sampler = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        if pin_memory:
+            warnings.warn("'pin_memory' argument is set as true but ember has no pinned host memory, then device "
+                          "pinned memory won't be used.", stacklevel=2)
         self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, shuffle, drop_last
+        self.sampler, self.batch_sampler, self.generator = sampler, batch_sampler, generator
         self.collate_fn, self.num_workers, self.worker_init_fn = collate_fn, num_workers, worker_init_fn
         self.prefetch_factor, self.multiprocessing_context = prefetch_factor, multiprocessing_context
+        self.pin_memory, self.pin_memory_device, self.timeout = pin_memory, pin_memory_device, timeout
+        self.persistent_workers = persistent_workers
+        self._pool = None  # with persistent_workers, the worker processes, started by the first epoch
         self._cpp = None
-        if isinstance(dataset, _ImageDataset) and collate_fn is None and worker_init_fn is None:
+        # A Python sampler stays in Python: the C++ loader would call back into it for every index (GIL and
+        # all), while the Python path still loads each batch with one C++ call (_ImageDataset._get_batch).
+        if isinstance(dataset, _ImageDataset) and default_samplers and collate_fn is None and worker_init_fn is None:
             seed = random.getrandbits(63) if seed is None else seed
             self._cpp = _data.DataLoader(dataset._cpp, batch_size, shuffle, drop_last, num_workers, seed)
 
     def __len__(self):
-        if self._cpp is not None:
-            return len(self._cpp)
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else (n + self.batch_size - 1) // self.batch_size
+        return len(self._index_sampler)
+
+    @property
+    def _index_sampler(self):
+        """What iterating gives to fetch: batches of indices, or single indices when batch_size is None."""
+        return self.sampler if self.batch_sampler is None else self.batch_sampler
 
     def __iter__(self):
+        if self.timeout > 0 and self.num_workers == 0:
+            raise AssertionError("timeout option needs num_workers > 0")  # torch 1.13 asserts, with no message
         if self._cpp is not None:
             return iter(self._cpp)
-        index_batches = self._index_batches()
         base_seed = random.getrandbits(63)  # drawn either way, so that later shuffles do not depend on num_workers
-        fetch = functools.partial(_fetch, self.dataset, self.collate_fn)
+        fetch = functools.partial(_fetch_sample if self.batch_sampler is None else _fetch, self.dataset,
+                                  self.collate_fn)
         if self.num_workers == 0:
-            return map(fetch, index_batches)
+            return map(fetch, self._index_sampler)
         # Imported here, not at the top: multiprocessing would add 5 ms (a sixth) to every `import ember`.
-        from ember.utils.data._multiprocessing import MultiProcessIter
-        return MultiProcessIter(fetch, self.dataset, index_batches, self.num_workers, self.prefetch_factor,
-                                base_seed, self.worker_init_fn, self.multiprocessing_context)
-
-    def _index_batches(self):
-        order = list(range(len(self.dataset)))
-        if self.shuffle:
-            random.shuffle(order)
-        batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
-        return batches[:len(self)]
+        from ember.utils.data._multiprocessing import MultiProcessIter, WorkerPool
+        pool = self._pool
+        if pool is None or not pool.running:
+            pool = WorkerPool(fetch, self.dataset, self.num_workers, base_seed, self.worker_init_fn,
+                              self.multiprocessing_context)
+            if self.persistent_workers:
+                self._pool = pool  # kept, and with it the workers, until this loader is collected
+        return MultiProcessIter(pool, self._index_sampler, self.prefetch_factor, self.timeout)
