@@ -199,7 +199,11 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   Shape out_shape = source.shape();
   out_shape[d] = idx.numel();
   Tensor out = empty(out_shape, self.options());
-  if (out.numel() > 0) cpu::gather(out, source, d, broadcast_index(idx, d, out_shape));
+  if (out.numel() > 0 && source.is_contiguous()) {
+    cpu::index_select_contiguous(out, source, d, idx.contiguous());
+  } else if (out.numel() > 0) {
+    cpu::gather(out, source, d, broadcast_index(idx, d, out_shape));
+  }
   // A 0-d self gives a 0-d result (its one element, selected once).
   if (self.dim() == 0 && out.numel() == 1) out = out.view({});
   if (track) {

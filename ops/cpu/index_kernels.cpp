@@ -6,6 +6,9 @@
 #include <ember/ops/functors.h>
 #include <ember/ops/ops.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace ember::cpu {
 namespace {
 
@@ -58,6 +61,25 @@ void for_each_in_order(IntArrayRef shape, const std::array<IntArrayRef, N>& stri
 }
 
 }  // namespace
+
+void index_select_contiguous(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index) {
+  const IntArrayRef shape = self.shape();
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= shape[d];
+  for (int64_t d = dim + 1; d < self.dim(); ++d) inner *= shape[d];
+  const int64_t size = shape[dim], picked = index.numel();
+  const size_t block = static_cast<size_t>(inner) * element_size(self.dtype());
+  const int64_t* idx = index.data_ptr<int64_t>();
+  const char* in = static_cast<const char*>(self.data_ptr());
+  char* o = static_cast<char*>(out.data_ptr());
+  const int64_t grain = std::max<int64_t>(1, 32768 / static_cast<int64_t>(std::max<size_t>(block, 1)));
+  parallel_for(0, outer * picked, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t q = r / picked, i = r % picked;
+      std::memcpy(o + static_cast<size_t>(r) * block, in + static_cast<size_t>(q * size + idx[i]) * block, block);
+    }
+  });
+}
 
 void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index) {
   dispatch_dtype("gather", self.dtype(), [&]<class T>() {

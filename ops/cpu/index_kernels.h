@@ -14,6 +14,10 @@ namespace ember::cpu {
 // index.size(d) <= self.size(d) for d != dim, and index.size(d) <= other.size(d)
 // for every d (other: out of gather, src of the scatters); same dtypes.
 
+// out = self.index_select(dim, index) for a contiguous self, index 1-d contiguous int64 in
+// [0, self.size(dim)), out contiguous: one memcpy per selected slice, where gather
+// (which index_select runs otherwise) reads an index per element.
+void index_select_contiguous(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index);
 // out[p] = self[p with p[dim] replaced by index[p]], for every position p of index.
 void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index);
 // self[p with p[dim] = index[p]] = src[p]; on duplicate targets the last write (row-major) wins.

@@ -76,6 +76,24 @@ TEST_CASE("index_select picks slices along a dim", "[index]") {
   }
 }
 
+TEST_CASE("index_select of contiguous tensors (slice copies) equals the gather of a strided copy", "[index]") {
+  // A contiguous 3-d source, and a contiguous view that starts inside its storage.
+  Tensor whole = sample({4, 3, 5}, kFloat64, 3);
+  for (const Tensor& x : {whole, whole.narrow(0, 1, 3)}) {
+    REQUIRE(x.is_contiguous());
+    const Tensor strided = x.permute({2, 1, 0}).contiguous().permute({2, 1, 0});  // same values, gather's path
+    REQUIRE_FALSE(strided.is_contiguous());
+    for (int64_t dim : {0, 1, 2}) {
+      INFO("dim " << dim << ", offset " << x.storage_offset());
+      Tensor idx = tensor({2, 0, 2, 1});  // every value below each dim's size (3 at least)
+      CHECK(values_of(x.index_select(dim, idx)) == values_of(strided.index_select(dim, idx)));
+    }
+  }
+  Tensor bytes = arange(24, kInt64).to(kUInt8).view({4, 6});  // 1-byte elements: the image loader's case
+  CHECK(values_of(bytes.index_select(0, tensor({3, 0}))) ==
+        std::vector<double>{18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5});
+}
+
 TEST_CASE("index_select rejects bad indices before reading", "[index]") {
   Tensor x = zeros({3, 4});
   REQUIRE_ERROR(x.index_select(0, tensor({2.0, 0.0})),
