@@ -170,11 +170,19 @@ TEST_CASE("DDP: the first bucket's all-reduce is launched while backward is stil
   }
 }
 
-TEST_CASE("DDP: no_sync accumulates locally, the next synced backward averages the sum", "[ddp]") {
-  ProcessGroup& g = default_group();
-  manual_seed(5);
+namespace {
+// A float64 Linear(3, 2), the same on every rank.
+std::shared_ptr<nn::Linear> seeded_linear(uint64_t seed) {
+  manual_seed(seed);
   auto model = std::make_shared<nn::Linear>(3, 2);
   model->to(kFloat64);
+  return model;
+}
+}  // namespace
+
+TEST_CASE("DDP: no_sync accumulates locally, the next synced backward averages the sum", "[ddp]") {
+  ProcessGroup& g = default_group();
+  auto model = seeded_linear(5);
   DistributedDataParallel ddp(model);
   Tensor x1 = full({1, 3}, 1.0 + g.rank(), kFloat64), x2 = full({1, 3}, 10.0 * (1 + g.rank()), kFloat64);
   {
@@ -193,9 +201,7 @@ TEST_CASE("DDP: no_sync accumulates locally, the next synced backward averages t
 
 TEST_CASE("DDP: gradients are views into their buckets; zeroed in place they accumulate there", "[ddp]") {
   ProcessGroup& g = default_group();
-  manual_seed(6);
-  auto model = std::make_shared<nn::Linear>(3, 2);
-  model->to(kFloat64);
+  auto model = seeded_linear(6);
   DistributedDataParallel ddp(model);
   optim::SGD opt(ddp.parameters(), {.lr = 0.0});
   double mean_x = 0;  // the average over ranks of each rank's input value

@@ -8,7 +8,14 @@ from ember.nn.parameter import Parameter
 
 
 class _Indexed(Module):
-    """What Sequential, ModuleList and ParameterList share: entries by position."""
+    """What Sequential, ModuleList and ParameterList share: entries by position, in one of the module's tables
+    (_table(): _modules unless overridden), registered by _store(name, value)."""
+
+    def _table(self):
+        return self._modules
+
+    def _store(self, name, value):
+        self.add_module(name, value)
 
     def _index(self, index):
         size = len(self)
@@ -18,13 +25,13 @@ class _Indexed(Module):
         return index % size
 
     def __len__(self):
-        return len(self._modules)
+        return len(self._table())
 
     def __iter__(self):
-        return iter(self._modules.values())
+        return iter(self._table().values())
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
+    def append(self, entry):
+        self._store(str(len(self)), entry)
         return self
 
     def extend(self, entries):
@@ -34,6 +41,23 @@ class _Indexed(Module):
 
     def __iadd__(self, entries):
         return self.extend(entries)
+
+
+class _List(_Indexed):
+    """What ModuleList and ParameterList share: entries named "0", "1", ... by their position."""
+
+    def __init__(self, entries=None):
+        super().__init__()
+        if entries is not None:
+            self.extend(entries)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(list(self._table().values())[index])
+        return self._table()[str(self._index(index))]
+
+    def __setitem__(self, index, entry):
+        self._store(str(self._index(index)), entry)
 
 
 class Sequential(_Indexed):
@@ -67,21 +91,8 @@ class Sequential(_Indexed):
             del self._modules[key]
 
 
-class ModuleList(_Indexed):
+class ModuleList(_List):
     """Modules held by index, named "0", "1", ... (so state_dict keys read "0.weight")."""
-
-    def __init__(self, modules=None):
-        super().__init__()
-        if modules is not None:
-            self.extend(modules)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return type(self)(list(self._modules.values())[index])
-        return self._modules[str(self._index(index))]
-
-    def __setitem__(self, index, module):
-        self.add_module(str(self._index(index)), module)
 
     def __delitem__(self, index):
         Sequential.__delitem__(self, index)
@@ -105,6 +116,11 @@ class ModuleList(_Indexed):
 class _Keyed(Module):
     """What ModuleDict and ParameterDict share: entries of one of the module's tables, by name, in insertion
     order; _store(key, value) registers one."""
+
+    def __init__(self, entries=None):
+        super().__init__()
+        if entries is not None:
+            self.update(entries)
 
     def _table(self):
         raise NotImplementedError
@@ -154,11 +170,6 @@ class _Keyed(Module):
 class ModuleDict(_Keyed):
     """Modules held by name, in insertion order."""
 
-    def __init__(self, modules=None):
-        super().__init__()
-        if modules is not None:
-            self.update(modules)
-
     def _table(self):
         return self._modules
 
@@ -173,40 +184,18 @@ def _as_parameter(value):
     return value if value is None or isinstance(value, Parameter) else Parameter(value)
 
 
-class ParameterList(_Indexed):
+class ParameterList(_List):
     """Parameters held by index, named "0", "1", ...; Tensors given become Parameters (torch.nn.ParameterList)."""
 
-    def __init__(self, values=None):
-        super().__init__()
-        if values is not None:
-            self.extend(values)
+    def _table(self):
+        return self._parameters
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return type(self)(list(self._parameters.values())[index])
-        return self._parameters[str(self._index(index))]
-
-    def __setitem__(self, index, value):
-        self.register_parameter(str(self._index(index)), _as_parameter(value))
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters.values())
-
-    def append(self, value):
-        self.register_parameter(str(len(self)), _as_parameter(value))
-        return self
+    def _store(self, name, value):
+        self.register_parameter(name, _as_parameter(value))
 
 
 class ParameterDict(_Keyed):
     """Parameters held by name, in insertion order; Tensors given become Parameters (torch.nn.ParameterDict)."""
-
-    def __init__(self, parameters=None):
-        super().__init__()
-        if parameters is not None:
-            self.update(parameters)
 
     def _table(self):
         return self._parameters
