@@ -4,6 +4,8 @@
 // released; a Python hook takes it back while it runs.
 #include "bindings.h"
 
+#include <fmt/format.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -89,7 +91,10 @@ void bind_autograd(py::module_& m) {
         }
         return py::tuple(out);
       })
-      .def("__repr__", [](const autograd::Node& node) { return "<" + node.name() + " object>"; });
+      // As torch's <SumBackward0 object at 0x7f...>, the address the node's, not its Python wrapper's.
+      .def("__repr__", [](const autograd::Node& node) {
+        return fmt::format("<{} object at {:#x}>", node.name(), reinterpret_cast<uintptr_t>(&node));
+      });
 
   auto tensor = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));
   tensor.def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {

@@ -1,4 +1,5 @@
 """Autograd from Python: backward, grad, grad modes, hooks, grad_fn, against PyTorch."""
+import re
 import threading
 
 import numpy as np
@@ -32,6 +33,8 @@ def test_grad_fn_names_and_leaves():
     assert x.is_leaf and x.grad_fn is None and not y.is_leaf
     assert y.grad_fn.name() == "SumBackward"
     assert y.grad_fn.next_functions[0][0].name() == "MulBackward"
+    # torch's layout, <SumBackward0 object at 0x7f...>: ember's names have no overload number.
+    assert re.fullmatch(r"<SumBackward object at 0x[0-9a-f]+>", repr(y.grad_fn))
 
 
 def test_grad_modes_as_context_managers_and_decorators():
