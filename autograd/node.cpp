@@ -2,6 +2,7 @@
 #include <ember/autograd/anomaly.h>
 #include <ember/autograd/grad_mode.h>
 #include <ember/autograd/node.h>
+#include <ember/autograd/record.h>
 #include <ember/ops/ops.h>
 
 #include <atomic>
@@ -103,8 +104,13 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
 
 Edge gradient_edge(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return {};
-  AutogradMeta& meta = *t.impl()->autograd();
-  if (meta.grad_fn) return {meta.grad_fn, meta.output_nr};
+  refresh_view_history(t);
+  AutogradMeta* found = t.impl()->autograd();
+  if (found && found->grad_fn) return {found->grad_fn, found->output_nr};
+  // A view made under no_grad of a leaf requires grad through its base, but is
+  // a leaf without an accumulator of its own: nothing flows from it (as in PyTorch).
+  if (!found || !found->requires_grad) return {};
+  AutogradMeta& meta = *found;
   std::shared_ptr<Node> accumulator = meta.grad_accumulator.lock();
   if (!accumulator) {
     accumulator = std::make_shared<AccumulateGrad>(t);

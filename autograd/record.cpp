@@ -51,6 +51,11 @@ void attach_outputs(const std::shared_ptr<Node>& node, TensorSpan inputs, Tensor
   for (uint32_t i = 0; i < outputs.size(); ++i) {
     const Tensor& out = outputs[i];
     node->add_output(out);
+    // An output made as a view under no_grad (an op reshaping its result
+    // inside an untracked block) is the op's own tensor, not a view.
+    if (out.impl()->view_base() && out.impl()->view_creation() == ViewCreation::kNoGradMode) {
+      out.impl()->forget_view_base();
+    }
     if (!out.is_floating_point()) continue;
     set_history(out, node, i);
   }
@@ -83,11 +88,6 @@ Tensor SavedTensor::get() const {
 bool needs_input_grad(size_t i) {
   EMBER_INTERNAL_ASSERT(current_node != nullptr && i < current_node->next_edges().size());
   return current_node->next_edges()[i].node != nullptr;
-}
-
-void rebase_history(const Tensor& self, const Tensor& result) {
-  const AutogradMeta* from = result.impl()->autograd();
-  if (from && from->grad_fn) detail::set_history(self, from->grad_fn, from->output_nr);
 }
 
 Tensor sum_to(const Tensor& grad, IntArrayRef shape) {

@@ -123,8 +123,16 @@ void record(const char* op, std::initializer_list<Tensor> inputs, const Tensor& 
   record(op, TensorSpan(inputs.begin(), inputs.size()), TensorSpan(&output, 1), std::forward<F>(backward));
 }
 
-// self (just overwritten in place with result's values) takes result's history.
-void rebase_history(const Tensor& self, const Tensor& result);
+// PyTorch's rules for writing self in place while grad mode is on and self or
+// the values written require grad: no leaf that requires grad, no view of
+// one, no view made under no_grad, no one of several views made by one op.
+void check_inplace(const char* op, const Tensor& self);
+// self was just overwritten in place by op with result's values: self, or its
+// base when self is a view, takes on the new history. See Note [In-place ops on views].
+void rebase_history(const char* op, const Tensor& self, const Tensor& result);
+// A view's grad_fn remade from its base's history when the storage was written
+// in place since the view's grad_fn was made (grad_fn() and gradient_edge() call it).
+void refresh_view_history(const Tensor& view);
 
 // grad summed over the dims that broadcasting added or stretched, down to `shape`.
 Tensor sum_to(const Tensor& grad, IntArrayRef shape);

@@ -1,6 +1,7 @@
 // The autograd methods of Tensor (declared in core/tensor.h): requires_grad_,
 // grad / set_grad, grad_fn, retain_grad and hooks. backward() is in engine.cpp.
 #include <ember/autograd/node.h>
+#include <ember/autograd/record.h>
 #include <ember/ops/ops.h>
 
 namespace ember {
@@ -32,12 +33,13 @@ void Tensor::set_grad(const Tensor& grad) const {
 }
 
 std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
+  autograd::refresh_view_history(*this);
   return impl_->autograd() ? impl_->autograd()->grad_fn : nullptr;
 }
 
 void Tensor::retain_grad() const {
   EMBER_CHECK(requires_grad(), "retain_grad: can't retain_grad on a tensor that has requires_grad=false");
-  if (is_leaf() || retains_grad()) return;  // a leaf keeps its gradient anyway
+  if (is_leaf() || retains_grad()) return;  // a leaf keeps its gradient anyway (is_leaf remade a stale view's grad_fn)
   AutogradMeta& meta = *impl_->autograd();
   auto slot = std::make_shared<TensorImplPtr>();
   meta.retained_grad = slot;
@@ -50,7 +52,8 @@ void Tensor::retain_grad() const {
 
 void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
   EMBER_CHECK(requires_grad(), "register_hook: cannot register a hook on a tensor that doesn't require gradient");
-  AutogradMeta& meta = *impl_->autograd();
+  autograd::refresh_view_history(*this);
+  AutogradMeta& meta = impl_->autograd_or_create();  // a no_grad view of a leaf may have none yet
   if (meta.grad_fn) meta.grad_fn->add_hook(meta.output_nr, std::move(hook));
   else meta.hooks.push_back(std::move(hook));
 }
@@ -58,7 +61,7 @@ void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
 void Tensor::register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const {
   EMBER_CHECK(requires_grad() && is_leaf(),
               "register_post_accumulate_grad_hook: expected a leaf tensor that requires grad");
-  impl_->autograd()->post_accumulate_hooks.push_back(std::move(hook));
+  impl_->autograd_or_create().post_accumulate_hooks.push_back(std::move(hook));
 }
 
 }  // namespace ember

@@ -1,7 +1,11 @@
 // Shape arithmetic shared by every op: numel, strides, dims, broadcasting.
 #include <ember/core/shape.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <ostream>
+#include <utility>
+#include <vector>
 
 namespace ember {
 
@@ -13,6 +17,22 @@ int64_t checked_numel(const char* op, IntArrayRef sizes) {
                       sizes);
   }
   return n;
+}
+
+bool has_internal_overlap(IntArrayRef sizes, IntArrayRef strides) {
+  // Sorted by stride, each dim must step past everything the smaller ones
+  // reach; otherwise two elements may share memory (counted as overlap).
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims with size > 1
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (sizes[d] > 1) dims.emplace_back(std::abs(strides[d]), sizes[d]);
+  }
+  std::sort(dims.begin(), dims.end());
+  int64_t reach = 0;  // the largest offset the smaller-stride dims reach
+  for (const auto& [stride, size] : dims) {
+    if (stride <= reach) return true;
+    reach += (size - 1) * stride;
+  }
+  return false;
 }
 
 Shape contiguous_strides(IntArrayRef sizes) {

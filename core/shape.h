@@ -158,6 +158,8 @@ inline int64_t numel_of(IntArrayRef sizes) {
   return n;
 }
 Shape contiguous_strides(IntArrayRef sizes);
+// Do two elements of this geometry share memory (a stretched dim, or windows as conv's)?
+bool has_internal_overlap(IntArrayRef sizes, IntArrayRef strides);
 // Turns a possibly negative dim into [0, ndim); `op` names the caller in the IndexError.
 int64_t wrap_dim(const char* op, int64_t dim, int64_t ndim);
 // The broadcast of two shapes (NumPy rules), or an error naming op and both shapes.

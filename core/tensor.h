@@ -63,7 +63,7 @@ class Tensor {
   }
 
   // ---- autograd (autograd/tensor_methods.cpp, autograd/engine.cpp) ----
-  bool requires_grad() const { return impl_->autograd() && impl_->autograd()->requires_grad; }
+  bool requires_grad() const { return impl_->requires_grad(); }
   Tensor& requires_grad_(bool requires_grad = true);
   // A leaf's accumulated gradient (or a retained one); undefined until backward reaches it.
   Tensor grad() const;
@@ -72,8 +72,11 @@ class Tensor {
   // strides and dtype; its autograd fields stay. PyTorch's `t.data = other`.
   void set_data(const Tensor& other) const;
   // The node that produced this tensor (null for leaves and tensors outside autograd).
+  // For a view whose base was written in place since, a node viewing the base's new history.
   std::shared_ptr<autograd::Node> grad_fn() const;
-  bool is_leaf() const { return !impl_->autograd() || !impl_->autograd()->grad_fn; }
+  bool is_leaf() const { return !grad_fn(); }
+  // The tensor a view views (PyTorch's `_base`); undefined when this is not a view.
+  Tensor view_base() const { return impl_->view_base() ? Tensor(impl_->view_base()) : Tensor(); }
   void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = {}, bool create_graph = false) const;
   // Keep the gradient of this non-leaf in grad() after backward.
   void retain_grad() const;

@@ -37,7 +37,14 @@ struct AutogradMeta {
   std::vector<Hook> hooks;                         // a leaf's gradient hooks (non-leaves keep theirs on grad_fn)
   std::vector<std::function<void(const Tensor&)>> post_accumulate_hooks;
   std::shared_ptr<TensorImplPtr> retained_grad;  // retain_grad() of a non-leaf: written by a hook on grad_fn
-  bool is_view = false;                          // a recorded view of another tensor's storage
+};
+
+// How a view came to be, for the rules of in-place ops on views (see Note
+// [In-place ops on views] in autograd/inplace.cpp).
+enum class ViewCreation : uint8_t {
+  kGradMode,     // an ordinary view op while grad mode was on
+  kNoGradMode,   // made under no_grad: writing it in place with grad mode on is ambiguous, refused
+  kMultiOutput,  // one of several views made by one op (split, chunk, unbind): refused in place too
 };
 
 // The name PyTorch users know a node by: "mul" -> "MulBackward", "log_softmax" -> "LogSoftmaxBackward".
@@ -66,6 +73,20 @@ class TensorImpl : public RefCounted {
 
   AutogradMeta* autograd() const { return autograd_.get(); }
   AutogradMeta& autograd_or_create();
+  // Its own flag, or, for a view, its base's (a view of a leaf that requires
+  // grad requires grad even when made under no_grad, as in PyTorch).
+  bool requires_grad() const;
+
+  // A view op's result knows the tensor it views (the root: a view of a view
+  // points at the first base), how it was made, and the storage version its
+  // grad_fn was made at (autograd remakes it when the storage changed since).
+  const TensorImplPtr& view_base() const { return view_base_; }
+  ViewCreation view_creation() const { return view_creation_; }
+  uint32_t view_version() const { return view_version_; }
+  void set_view_version(uint32_t version) { view_version_ = version; }
+  // Marks this impl as a view of `self` (an impl over the same storage), or no longer a view.
+  void set_view_of(TensorImpl& self, ViewCreation creation);
+  void forget_view_base() { view_base_ = TensorImplPtr(); }
 
  private:
   void refresh();
@@ -77,6 +98,9 @@ class TensorImpl : public RefCounted {
   int64_t numel_;
   DType dtype_;
   bool is_contiguous_;
+  ViewCreation view_creation_ = ViewCreation::kGradMode;
+  uint32_t view_version_ = 0;
+  TensorImplPtr view_base_;
   std::unique_ptr<AutogradMeta> autograd_;
 };
 

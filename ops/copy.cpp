@@ -35,7 +35,7 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
   if (autograd::needs_grad(self, src)) {
     return detail::assign_with_history("copy_", self, src.to(self.device(), self.dtype()).expand(self.shape()));
   }
-  detail::check_leaf_inplace("copy_", self);
+  detail::check_no_overlap("copy_", self);
   if (self.device() == src.device()) {
     // A source that shares memory with the destination is read fully before writing.
     Tensor source = src.is_alias_of(self) && src.impl() != self.impl() ? clone(src) : src;
@@ -99,7 +99,8 @@ Tensor Tensor::detach() const { return ember::detach(*this); }
 
 Tensor& Tensor::fill_(const Scalar& value) {
   detail::check_defined("fill_", *this);
-  detail::check_leaf_inplace("fill_", *this);
+  // Under autograd the old values get no gradient: self's history restarts (FillBackward, or CopySlices on a view).
+  if (autograd::needs_grad(*this)) return detail::assign_with_history("fill_", *this, full(shape(), value, options()));
   ElementwiseIter iter = make_elementwise_iter(*this, {});
   if (is_cuda()) {
     cuda::fill(iter, dtype(), value.to_double());

@@ -33,27 +33,35 @@ void check_inplace(const char* op, const Tensor& self, DType result, IntArrayRef
               result, self.dtype());
   EMBER_CHECK(IntArrayRef(self.shape()) == broadcast_shape,
               "{}: output with shape {} doesn't match the broadcast shape {}", op, self.shape(), broadcast_shape);
-  check_leaf_inplace(op, self);
+  check_no_overlap(op, self);
 }
 
-void check_leaf_inplace(const char* op, const Tensor& self) {
-  EMBER_CHECK(!(autograd::is_grad_enabled() && self.requires_grad() && self.is_leaf()),
-              "{}: a leaf Variable that requires grad is being used in an in-place operation.", op);
+void check_no_overlap(const char* op, const Tensor& self) {
+  EMBER_CHECK(self.is_contiguous() || !has_internal_overlap(self.shape(), self.strides()),
+              "{}: unsupported operation: more than one element of the written-to tensor (shape {}, strides {}) refers "
+              "to a single memory location. Please clone() the tensor before performing the operation.",
+              op, self.shape(), self.strides());
+}
+
+void mark_view(const Tensor& view, const Tensor& self, ViewCreation creation) {
+  // Under no_grad only views of tensors that require grad are marked: those
+  // the in-place rules must refuse. An op's scratch tensors (made under
+  // no_grad, never requiring grad) thus give plain results when reshaped.
+  if (autograd::is_grad_enabled()) {
+    view.impl()->set_view_of(*self.impl(), creation);
+  } else if (self.requires_grad()) {
+    view.impl()->set_view_of(*self.impl(), ViewCreation::kNoGradMode);
+  }
 }
 
 Tensor& assign_with_history(const char* op, Tensor& self, const Tensor& result) {
   check_inplace(op, self, result.dtype(), result.shape());
-  // A view's base would keep its old history (PyTorch rebases the base through CopySlices).
-  const AutogradMeta* meta = self.impl()->autograd();
-  EMBER_CHECK_KIND(NotImplemented, !(meta && meta->is_view),
-                   "{}: in-place modification of a view of a tensor that requires grad is not supported yet (the "
-                   "base would not see it); use the out-of-place form, or clone() the view first",
-                   op);
+  autograd::check_inplace(op, self);
   {
     autograd::NoGradGuard no_grad;
     copy_(self, result);
   }
-  autograd::rebase_history(self, result);
+  autograd::rebase_history(op, self, result);
   return self;
 }
 

@@ -24,12 +24,17 @@ Tensor cast_if_needed(const Tensor& t, DType dtype);
 // A 0-d tensor holding `value` (how ops take C++ numbers: `a + 2`).
 Tensor wrap_scalar(const Scalar& value, DType dtype, Device device);
 // The in-place rules: result castable to self's dtype, broadcast shape == self's shape, and
-// check_leaf_inplace.
+// no two elements of self in one memory location.
 void check_inplace(const char* op, const Tensor& self, DType result, IntArrayRef broadcast_shape);
-// While grad mode is on, a leaf that requires grad must not be written in place (PyTorch's rule).
-void check_leaf_inplace(const char* op, const Tensor& self);
-// The in-place form of an op under autograd: `result` (computed out of place,
-// so recorded) is written into self, and self's history moves onto result's node.
+void check_no_overlap(const char* op, const Tensor& self);
+// Marks `view`, made over self's storage by a view op, as a view of self's
+// base; made under no_grad it is a kNoGradMode view whatever `creation` says,
+// and only when self requires grad.
+void mark_view(const Tensor& view, const Tensor& self, ViewCreation creation = ViewCreation::kGradMode);
+// The in-place form of an op under autograd (grad mode on and self or result
+// requires grad): `result` (computed out of place, so recorded) is written
+// into self, after autograd's in-place rules, and the history moves: see
+// Note [In-place ops on views] in autograd/inplace.cpp.
 Tensor& assign_with_history(const char* op, Tensor& self, const Tensor& result);
 // The same for an op computed by compute(x) from a copy x of self: a formula
 // that saved its input must not see that input overwritten.

@@ -79,7 +79,8 @@ Tensor triangle(const char* op, const Tensor& self, int64_t diagonal, Triangle p
 // Recorded piece by piece (each a narrow or select), every piece would send
 // back a zero-padded gradient of self's full shape, and a loop over n pieces
 // (an RNN over its time steps) would pay O(n * self.numel()) in backward.
-// In-place changes to the pieces are refused, as to any recorded view.
+// In-place changes to the pieces are refused under autograd, as in PyTorch
+// (ViewCreation::kMultiOutput).
 std::vector<Tensor> split_views(const char* op, const Tensor& self, int64_t d, IntArrayRef sizes, bool unbinding) {
   std::vector<Tensor> out;
   out.reserve(sizes.size());
@@ -91,6 +92,7 @@ std::vector<Tensor> split_views(const char* op, const Tensor& self, int64_t d, I
       start += size;
     }
   }
+  for (const Tensor& piece : out) detail::mark_view(piece, self, ViewCreation::kMultiOutput);
   if (autograd::needs_grad(self) && !out.empty()) {
     std::vector<Shape> shapes;
     for (const Tensor& piece : out) shapes.push_back(piece.shape());
@@ -101,7 +103,6 @@ std::vector<Tensor> split_views(const char* op, const Tensor& self, int64_t d, I
       }
       return TensorList{unbinding ? stack(parts, d) : cat(parts, d)};
     });
-    for (const Tensor& piece : out) piece.impl()->autograd()->is_view = true;
   }
   return out;
 }

@@ -36,15 +36,19 @@ void philox_for_each(int64_t n, const Fn& fn) {
 
 // Runs fill(T* data, n) on `self`'s values in row-major order: in place when self is
 // a contiguous CPU tensor, else into a contiguous CPU buffer that is then copied in.
+// Under autograd the buffer is the op's result, written in with assign_with_history.
 template <DTypes Group, class Fill>
 Tensor& fill_random_(const char* op, Tensor& self, const Fill& fill) {
   detail::check_defined(op, self);
-  detail::check_leaf_inplace(op, self);
+  const bool recorded = autograd::needs_grad(self);
   dispatch_dtype<Group>(op, self.dtype(), [&]<class T>() {
-    Tensor target = self.is_cpu() && self.is_contiguous() ? self : empty(self.shape(), {self.dtype(), kCPU});
+    Tensor target =
+        !recorded && self.is_cpu() && self.is_contiguous() ? self : empty(self.shape(), {self.dtype(), kCPU});
     fill(target.data_ptr<T>(), target.numel());
     if (target.impl() == self.impl()) {
       self.bump_version();
+    } else if (recorded) {
+      detail::assign_with_history(op, self, target.to(self.device()));
     } else {
       self.copy_(target);
     }

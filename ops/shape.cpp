@@ -13,16 +13,16 @@ namespace {
 
 using autograd::TensorList;
 
-// A new geometry over self's storage. Under autograd it records `backward`
-// (grad of the view -> grad of self) and marks the result as a view, so that
-// an in-place op on it can refuse (see assign_with_history).
+// A new geometry over self's storage, marked as a view of self's base (see
+// Note [In-place ops on views] in autograd/inplace.cpp). Under autograd it
+// records `backward` (grad of the view -> grad of self).
 template <class Backward>
 Tensor make_view(const char* op, const Tensor& self, Shape sizes, Shape strides, int64_t offset,
                  const Backward& backward) {
   Tensor out = Tensor::make(self.impl()->storage(), std::move(sizes), std::move(strides), offset, self.dtype());
+  detail::mark_view(out, self);
   if (autograd::needs_grad(self)) {
     autograd::record(op, {self}, out, [backward](const Tensor& grad) { return TensorList{backward(grad)}; });
-    out.impl()->autograd()->is_view = true;
   }
   return out;
 }
@@ -59,23 +59,6 @@ Tensor element_positions(IntArrayRef sizes, IntArrayRef strides, int64_t offset)
     positions = positions + arange(sizes[d], kInt64).reshape(along) * strides[d];
   }
   return positions;
-}
-
-// Do two elements of t share memory (a stretched dim, or windows as conv's)?
-bool has_overlap(const Tensor& t) {
-  // Sorted by stride, each dim must step past everything the smaller ones
-  // reach; otherwise two elements may share memory (counted as overlap).
-  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of dims with size > 1
-  for (int64_t d = 0; d < t.dim(); ++d) {
-    if (t.shape()[d] > 1) dims.emplace_back(std::abs(t.strides()[d]), t.shape()[d]);
-  }
-  std::sort(dims.begin(), dims.end());
-  int64_t reach = 0;  // the largest offset the smaller-stride dims reach
-  for (const auto& [stride, size] : dims) {
-    if (stride <= reach) return true;
-    reach += (size - 1) * stride;
-  }
-  return false;
 }
 
 // The backward of the views that only rearrange (view, reshape, squeeze, ...).
@@ -381,10 +364,11 @@ Tensor as_strided(const Tensor& self, IntArrayRef size, IntArrayRef stride, std:
               "holds {}",
               size, stride, offset, last + 1, storage_elems);
   Tensor out = Tensor::make(self.impl()->storage(), Shape(size), Shape(stride), offset, self.dtype());
+  detail::mark_view(out, self);
   if (autograd::needs_grad(self)) {
     // Through storage positions: the view's gradients are added at the storage
     // elements they read (overlapping windows sum), then read back at self's.
-    EMBER_CHECK_KIND(NotImplemented, !has_overlap(self),
+    EMBER_CHECK_KIND(NotImplemented, !has_internal_overlap(self.shape(), self.strides()),
                      "as_strided: the derivative for an input whose elements overlap in memory (shape {}, strides {}) "
                      "is not implemented",
                      self.shape(), self.strides());
@@ -399,7 +383,6 @@ Tensor as_strided(const Tensor& self, IntArrayRef size, IntArrayRef stride, std:
                        const Tensor storage = zeros({extent}, grad.options()).index_add(0, view_at.reshape({-1}), grad.reshape({-1}));
                        return TensorList{storage.take(self_at)};
                      });
-    out.impl()->autograd()->is_view = true;
   }
   return out;
 }

@@ -123,6 +123,9 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("ndim", &Tensor::dim)
       .def_property_readonly("is_cuda", &Tensor::is_cuda)
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
+      .def_property_readonly("_base", [](const Tensor& t) -> py::object {
+        return t.view_base().defined() ? py::cast(t.view_base()) : py::none();
+      })
       // Setting .data swaps in other's storage for every handle (how Module.to() converts in place).
       .def_property("data", &Tensor::detach, [](const Tensor& t, const Tensor& other) { t.set_data(other); })
       .def_property_readonly("T", [](const Tensor& t) {

@@ -196,3 +196,69 @@ def test_anomaly_mode_names_the_python_line_that_recorded_the_op():
     assert "Python traceback of the forward call" in message
     assert "in make_nan" in message and "test_autograd.py" in message
     assert not ember.autograd.grad_mode._C.is_anomaly_enabled()
+
+
+# Writes into part of a tensor in the graph (issue 12): the same program runs on
+# both libraries and the gradients must agree (PyTorch rewrites the base's
+# history through CopySlices; so does ember, see autograd/inplace.cpp).
+WRITES = {
+    "setitem a row with a number": lambda y, s, lib: y.__setitem__(0, 0.25),
+    "setitem a strided slice from a tensor": lambda y, s, lib: y.__setitem__((slice(None), slice(0, 3, 2)), s * 2),
+    "setitem through a bool mask": lambda y, s, lib: y.__setitem__(y > 0.2, 1.5),
+    "setitem with an index tensor": lambda y, s, lib: y.__setitem__(lib.tensor([1, 0]), s[:1].exp()),
+    "mul_ on a view of a view": lambda y, s, lib: y.t()[1:].mul_(s.sum()),
+    "copy_ into a column": lambda y, s, lib: y[:, 1].copy_(s),
+    "fill_ and zero_ on views": lambda y, s, lib: (y[1, 1:].fill_(3.0), y[0, :1].zero_()),
+    "a view taken before the write": lambda y, s, lib: y[:, 0].add_(s),
+}
+
+
+@pytest.mark.parametrize("make", ["pow", "mul", "matmul"])
+@pytest.mark.parametrize("write", list(WRITES))
+def test_writes_into_views_have_torchs_gradients(make, write):
+    x0 = np.array([[0.3, -1.2, 0.7], [1.5, -0.4, 0.1]])
+    s0 = np.array([0.8, -0.6])
+    grads = []
+    for lib in (ember, torch):
+        x = lib.tensor(x0, dtype=lib.float64, requires_grad=True)
+        s = lib.tensor(s0, dtype=lib.float64, requires_grad=True)
+        y = {"pow": lambda: (x * 1.0).pow(3), "mul": lambda: x * x.flip(0),
+             "matmul": lambda: lib.ones(2, 2, dtype=lib.float64) @ x}[make]()
+        before = y[1]  # a view taken before the write sees it
+        WRITES[write](y, s, lib)
+        (y.sin().sum() + before.exp().sum()).backward()
+        grads.append((y.detach().numpy().copy(), x.grad.numpy().copy(),
+                      None if s.grad is None else s.grad.numpy().copy()))
+    (ey, ex, es), (ty, tx, ts) = grads
+    np.testing.assert_allclose(ey, ty, rtol=1e-12)
+    np.testing.assert_allclose(ex, tx, rtol=1e-12, atol=1e-12)
+    assert (es is None) == (ts is None)
+    if es is not None:
+        np.testing.assert_allclose(es, ts, rtol=1e-12, atol=1e-12)
+
+
+def test_the_issues_example_zeroes_the_overwritten_row():
+    x = ember.tensor([[0.3, -1.2, 0.7], [1.5, -0.4, 0.1]], dtype=ember.float64, requires_grad=True)
+    y = (x * 1.0).pow(3)
+    y[0] = 0.25
+    y.sum().backward()
+    assert x.grad[0].tolist() == [0.0, 0.0, 0.0]
+    np.testing.assert_allclose(x.grad[1].numpy(), 3 * np.array([1.5, -0.4, 0.1]) ** 2)
+    assert type(y.grad_fn).__name__ == "CopySlices" or "CopySlices" in repr(y.grad_fn)
+
+
+def test_writes_torch_refuses_raise_runtime_errors():
+    x = ember.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+        x[0] = 2.0
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        x[:2].fill_(1.0)
+    with ember.no_grad():
+        v = x[:2]
+        x[2] = 5.0  # under no_grad, as an optimizer writes
+    assert v.requires_grad and v.is_leaf and v._base.data_ptr() == x.data_ptr()  # as torch's
+    with pytest.raises(RuntimeError, match="a view was created in no_grad mode"):
+        v.mul_(2)
+    with pytest.raises(RuntimeError, match="returns multiple views"):
+        (x * 1).split(1)[0].mul_(2)
+    assert x.tolist() == [1.0, 1.0, 5.0]
