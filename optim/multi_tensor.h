@@ -56,7 +56,7 @@ struct Run {
 // if-converts the test into AVX-512 masked loads and stores through the null
 // pointer: masked-off lanes on an unmapped page do not fault, but each one
 // costs a microcode assist, and plain SGD stepped 5-7x slower than SGD with
-// momentum (90x slower than PyTorch's on a busy machine). So a loop never
+// momentum (issue 12 measured 90x PyTorch's time). So a loop never
 // tests a pointer: with_buffer() picks, once per run, a loop compiled with the
 // buffer or one compiled without it.
 
