@@ -76,6 +76,16 @@ int main(int argc, char** argv) {
 #endif
     report("adam_step_10M", time_ns(7, 5, [&] { adam.step(); }));
   }
+  if (wanted("sgd_step_512x784")) {  // plain SGD (no momentum) on the MLP's first weight, as in the issue
+    lib::Tensor w = lib::randn({512, 784}).requires_grad_();
+    (w * lib::randn({512, 784})).sum().backward();
+#if defined(BENCH_EMBER)
+    lib::optim::SGD sgd({w}, {.lr = 1e-3});
+#else
+    lib::optim::SGD sgd({w}, lib::optim::SGDOptions(1e-3));
+#endif
+    report("sgd_step_512x784", time_ns(7, 50, [&] { sgd.step(); }));
+  }
   const int64_t n = 16 * 1024 * 1024;
   lib::Tensor x = lib::randn({n}), y = lib::randn({n});
   if (wanted("add_16M")) report("add_16M", time_ns(7, 10, [&] { lib::Tensor c = x + y; }));

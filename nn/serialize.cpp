@@ -1,5 +1,6 @@
 // ember::save / ember::load: safetensors files on disk. Writes are atomic
-// (temp file, fsync, rename, fsync of the directory); reads take the header,
+// (temp file, fsync, rename, fsync of the directory; the next save to a path
+// removes the temp files that killed saves left); reads take the header,
 // validate it (nn/safetensors.cpp) and only then read each tensor's bytes into
 // memory it owns. POSIX file I/O; nothing in a file is ever executed.
 #include <ember/nn/safetensors.h>
@@ -7,6 +8,7 @@
 #include <ember/ops/ops.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
 
 namespace ember {
@@ -36,10 +39,53 @@ class Fd {
   int fd_;
 };
 
+// Note [Stale temp files]
+// A save's temp file is ".<name>.tmp.<pid>.<n>" beside the target, and its
+// writer holds an exclusive flock on it until the rename. A process killed
+// mid-save leaves the file behind, but the kernel drops its lock; so every
+// save first removes the temp files of its target that nobody holds locked.
+// A writer checks, once it holds its lock, that its file is still there
+// (a cleaner may have taken it in the instant between open and flock).
+
+// Is `name` a temp file of the target `filename`: ".<filename>.tmp.<digits>.<digits>"?
+bool is_temp_name(const std::string& name, const std::string& filename) {
+  const std::string prefix = "." + filename + ".tmp.";
+  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) return false;
+  const std::string rest = name.substr(prefix.size());
+  const size_t dot = rest.find('.');
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dot != std::string::npos && digits(std::string_view(rest).substr(0, dot)) &&
+         digits(std::string_view(rest).substr(dot + 1));
+}
+
+// Does fd still refer to the file at path (not unlinked or replaced)?
+bool is_file_at(int fd, const std::string& path) {
+  struct stat by_fd {}, by_path {};
+  return ::fstat(fd, &by_fd) == 0 && ::lstat(path.c_str(), &by_path) == 0 && by_fd.st_dev == by_path.st_dev &&
+         by_fd.st_ino == by_path.st_ino;
+}
+
+// Removes the temp files of `target` in `dir` that no live save holds. Best
+// effort: a file that cannot be opened or removed is left alone.
+void remove_stale_temps(const std::string& dir, const std::string& filename) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (!is_temp_name(name, filename)) continue;
+    const std::string path = it->path().string();
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    if (fd.get() < 0 || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // held: a save in progress
+    if (is_file_at(fd.get(), path)) ::unlink(path.c_str());
+  }
+}
+
 // The temp file that save writes and then renames over the target. Until
 // commit() succeeds, destroying it removes the temp file, so a failed save
 // (a throw anywhere, including while copying a CUDA tensor) leaves no trace
-// and the old file untouched.
+// and the old file untouched. See Note [Stale temp files] for a killed save.
 class TempFile {
  public:
   explicit TempFile(const std::string& path) : path_(path) {
@@ -47,20 +93,26 @@ class TempFile {
     fs::path target(path);
     EMBER_CHECK(target.has_filename(), "save: expected a file path, got '{}'", path);
     dir_ = target.has_parent_path() ? target.parent_path().string() : ".";
+    const std::string filename = target.filename().string();
+    remove_stale_temps(dir_, filename);
     static std::atomic<uint64_t> counter{0};
     for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
       // Hidden, in the target's directory (rename must not cross filesystems), unique per process and call.
-      temp_ =
-          (fs::path(dir_) / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), counter++)).string();
+      temp_ = (fs::path(dir_) / fmt::format(".{}.tmp.{}.{}", filename, ::getpid(), counter++)).string();
       // 0666 & ~umask, like any new file (mkstemp would make it 0600).
       fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
       EMBER_CHECK(fd_ >= 0 || errno == EEXIST, "save: cannot create a temp file beside '{}': {}", path, errno_text());
+      if (fd_ >= 0 && !lock()) {
+        ::close(fd_);  // another save's cleanup took it before our lock: try the next name
+        fd_ = -1;
+      }
     }
     EMBER_CHECK(fd_ >= 0, "save: cannot create a temp file beside '{}': all names taken", path);
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
   ~TempFile() {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
     if (committed_) return;
     if (fd_ >= 0) ::close(fd_);
     ::unlink(temp_.c_str());
@@ -92,8 +144,25 @@ class TempFile {
   }
 
  private:
+  // Locks the new temp file through a descriptor of its own, so that the lock
+  // outlives the close of fd_ in commit() until after the rename. False when
+  // a cleaner got there first; where the filesystem has no locks, the save
+  // goes on unlocked (and its temp files are not cleaned if it is killed).
+  bool lock() {
+    lock_fd_ = ::open(temp_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (lock_fd_ < 0) return errno != ENOENT;  // unreadable (umask): unlocked; gone: a cleaner took it
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) == 0) {
+      if (is_file_at(lock_fd_, temp_)) return true;
+    } else if (errno != EWOULDBLOCK) {
+      return true;
+    }
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    return false;
+  }
+
   std::string path_, dir_, temp_;
-  int fd_ = -1;
+  int fd_ = -1, lock_fd_ = -1;
   bool committed_ = false;
 };
 

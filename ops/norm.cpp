@@ -28,8 +28,10 @@ Tensor per_channel(const Tensor& t, int64_t input_dim) {
 }
 
 // The batch statistics of every channel (mean, 1 / sqrt(biased var + eps)) and
-// out = (x - mean) * rstd * weight + bias, for x contiguous [N, C, S]. With
-// running stats, they move towards the batch's (unbiased variance) by momentum.
+// out = (x - mean) * rstd * weight + bias, for x, out, weight and bias
+// contiguous, x and out [N, C, S]. With running stats (any strides: they are
+// the caller's buffers, updated in place), they move towards the batch's
+// (unbiased variance) by momentum.
 struct BatchStats {
   Tensor mean, rstd;
 };
@@ -39,6 +41,8 @@ BatchStats normalize_with_batch_stats(const Tensor& x, const Tensor& out, const 
                                       double eps) {
   const int64_t N = x.shape()[0], C = x.shape()[1], S = x.numel() / (N * C), count = N * S;
   BatchStats stats{empty({C}, x.options()), empty({C}, x.options())};
+  const int64_t rm_stride = running_mean.defined() ? running_mean.strides()[0] : 0;
+  const int64_t rv_stride = running_var.defined() ? running_var.strides()[0] : 0;
   dispatch_dtype<DTypes::Floating>("batch_norm", x.dtype(), [&]<class T>() {
     using V = opmath_t<T>;
     const T* in = x.data_ptr<T>();
@@ -67,10 +71,14 @@ BatchStats normalize_with_batch_stats(const Tensor& x, const Tensor& out, const 
         const double var = squares / static_cast<double>(count), rstd = 1.0 / std::sqrt(var + eps);
         stats.mean.data_ptr<T>()[c] = static_cast<T>(mean);
         stats.rstd.data_ptr<T>()[c] = static_cast<T>(rstd);
-        if (rm) rm[c] = static_cast<T>((1 - momentum) * static_cast<double>(rm[c]) + momentum * mean);
+        if (rm) {
+          T& m = rm[c * rm_stride];
+          m = static_cast<T>((1 - momentum) * static_cast<double>(m) + momentum * mean);
+        }
         if (rv) {
           const double unbiased = squares / static_cast<double>(count - 1);  // count > 1: checked
-          rv[c] = static_cast<T>((1 - momentum) * static_cast<double>(rv[c]) + momentum * unbiased);
+          T& v = rv[c * rv_stride];
+          v = static_cast<T>((1 - momentum) * static_cast<double>(v) + momentum * unbiased);
         }
         const V scale = static_cast<V>(rstd * (w ? static_cast<double>(w[c]) : 1.0));
         const V shift = static_cast<V>((b ? static_cast<double>(b[c]) : 0.0) - mean * static_cast<double>(scale));
@@ -115,8 +123,9 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   const Tensor x = detach(input).contiguous();
   const int64_t M = input.numel() / std::max<int64_t>(C, 1);
   Tensor out = empty(input.shape(), input.options());
-  const Tensor weight = options.weight.defined() ? detach(options.weight) : Tensor();
-  const Tensor bias = options.bias.defined() ? detach(options.bias) : Tensor();
+  // The kernel indexes weight and bias as plain arrays: a strided view (w[::2]) is copied first.
+  const Tensor weight = options.weight.defined() ? detach(options.weight).contiguous() : Tensor();
+  const Tensor bias = options.bias.defined() ? detach(options.bias).contiguous() : Tensor();
   Tensor mean, rstd;
   if (options.training) {
     EMBER_CHECK_VALUE(M > 1, "batch_norm: expected more than 1 value per channel when training, got input shape {}",

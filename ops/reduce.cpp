@@ -9,6 +9,7 @@
 #include <ember/ops/cpu/reduce.h>
 #include <ember/ops/elementwise_util.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -32,11 +33,13 @@ Reduction plan_reduction(const char* op, const Tensor& self, IntArrayRef dims, b
   detail::check_defined(op, self);
   const int64_t ndim = self.dim();
   Reduction r{Shape(static_cast<size_t>(ndim), dims.empty() ? 1 : 0), Shape(), 1};
+  // A 0-d tensor has one dim to name (0 or -1), and it may be named once too, as in PyTorch.
+  Shape seen(static_cast<size_t>(std::max<int64_t>(ndim, 1)), 0);
   for (int64_t dim : dims) {
     const int64_t d = wrap_dim(op, dim, ndim);
-    if (ndim == 0) continue;
-    EMBER_CHECK(r.reduced[d] == 0, "{}: dim {} appears multiple times in the list of dims", op, d);
-    r.reduced[d] = 1;
+    EMBER_CHECK(seen[d] == 0, "{}: dim {} appears multiple times in the list of dims", op, d);
+    seen[d] = 1;
+    if (ndim > 0) r.reduced[d] = 1;
   }
   for (int64_t d = 0; d < ndim; ++d) {
     const int64_t size = self.shape()[d];

@@ -356,7 +356,9 @@ Tensor as_strided(const Tensor& self, IntArrayRef size, IntArrayRef stride, std:
   int64_t last = offset;  // highest element index touched
   for (size_t i = 0; i < size.size() && numel > 0; ++i) {
     EMBER_CHECK(stride[i] >= 0, "as_strided: expected non-negative strides, got {}", stride);
-    last += (size[i] - 1) * stride[i];
+    int64_t reach = 0;  // overflow would wrap `last` below the storage check
+    EMBER_CHECK(!__builtin_mul_overflow(size[i] - 1, stride[i], &reach) && !__builtin_add_overflow(last, reach, &last),
+                "as_strided: sizes {} and strides {} reach past the int64 range", size, stride);
   }
   int64_t storage_elems = static_cast<int64_t>(self.impl()->storage()->nbytes() / self.element_size());
   EMBER_CHECK(numel == 0 || last < storage_elems,

@@ -83,15 +83,17 @@ void adam_step(Optimizer& optimizer, const std::vector<Tensor>& params, const Ad
     T* __restrict exp_avg = run.state[kExpAvg];
     T* __restrict exp_avg_sq = run.state[kExpAvgSq];
     T* __restrict max_exp_avg_sq = run.state[kMaxExpAvgSq];
-    for (int64_t i = 0; i < run.size; ++i) {
-      const T p = param[i] * shrink;
-      const T g = l2 ? grad[i] + weight_decay * p : grad[i];
-      const T m = exp_avg[i] = exp_avg[i] * beta1 + one_minus_beta1 * g;
-      T v = exp_avg_sq[i] = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g;
-      if (max_exp_avg_sq) v = max_exp_avg_sq[i] = std::max(max_exp_avg_sq[i], v);
-      const T denom = std::sqrt(v) / sqrt_correction2 + eps;
-      param[i] = p - step_size * (m / denom);
-    }
+    with_buffer(max_exp_avg_sq, [&](auto amsgrad) {  // see Note [No null pointer in an update loop]
+      for (int64_t i = 0; i < run.size; ++i) {
+        const T p = param[i] * shrink;
+        const T g = l2 ? grad[i] + weight_decay * p : grad[i];
+        const T m = exp_avg[i] = exp_avg[i] * beta1 + one_minus_beta1 * g;
+        T v = exp_avg_sq[i] = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g;
+        if constexpr (decltype(amsgrad)::value) v = max_exp_avg_sq[i] = std::max(max_exp_avg_sq[i], v);
+        const T denom = std::sqrt(v) / sqrt_correction2 + eps;
+        param[i] = p - step_size * (m / denom);
+      }
+    });
   });
   finish(slots);
 }

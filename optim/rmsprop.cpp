@@ -64,23 +64,28 @@ void RMSprop::step() {
       T* __restrict square_avg = run.state[kSquareAvg];
       T* __restrict buf = run.state[kMomentumBuffer];
       T* __restrict grad_avg = run.state[kGradAvg];
-      for (int64_t i = 0; i < run.size; ++i) {
-        const T g = decay ? grad[i] + weight_decay * param[i] : grad[i];
-        const T sq = square_avg[i] = square_avg[i] * alpha + one_minus_alpha * g * g;
-        T avg;
-        if (grad_avg) {
-          const T mean = grad_avg[i] = grad_avg[i] * alpha + one_minus_alpha * g;
-          avg = std::sqrt(sq - mean * mean) + eps;
-        } else {
-          avg = std::sqrt(sq) + eps;
-        }
-        if (buf) {
-          buf[i] = buf[i] * momentum + g / avg;
-          param[i] -= lr * buf[i];
-        } else {
-          param[i] -= lr * (g / avg);
-        }
-      }
+      // See Note [No null pointer in an update loop].
+      detail::with_buffer(grad_avg, [&](auto centered) {
+        detail::with_buffer(buf, [&](auto has_momentum) {
+          for (int64_t i = 0; i < run.size; ++i) {
+            const T g = decay ? grad[i] + weight_decay * param[i] : grad[i];
+            const T sq = square_avg[i] = square_avg[i] * alpha + one_minus_alpha * g * g;
+            T avg;
+            if constexpr (decltype(centered)::value) {
+              const T mean = grad_avg[i] = grad_avg[i] * alpha + one_minus_alpha * g;
+              avg = std::sqrt(sq - mean * mean) + eps;
+            } else {
+              avg = std::sqrt(sq) + eps;
+            }
+            if constexpr (decltype(has_momentum)::value) {
+              buf[i] = buf[i] * momentum + g / avg;
+              param[i] -= lr * buf[i];
+            } else {
+              param[i] -= lr * (g / avg);
+            }
+          }
+        });
+      });
     });
     detail::finish(slots);
   }

@@ -64,14 +64,16 @@ void SGD::step() {
       T* __restrict param = run.param;
       const T* __restrict grad = run.grad;
       T* __restrict buf = run.state[0];
-      for (int64_t i = 0; i < run.size; ++i) {
-        T d = decay ? grad[i] + weight_decay * param[i] : grad[i];
-        if (buf) {
-          buf[i] = first ? d : buf[i] * momentum + keep * d;
-          d = nesterov ? d + momentum * buf[i] : buf[i];
+      detail::with_buffer(buf, [&](auto has_momentum) {  // see Note [No null pointer in an update loop]
+        for (int64_t i = 0; i < run.size; ++i) {
+          T d = decay ? grad[i] + weight_decay * param[i] : grad[i];
+          if constexpr (decltype(has_momentum)::value) {
+            buf[i] = first ? d : buf[i] * momentum + keep * d;
+            d = nesterov ? d + momentum * buf[i] : buf[i];
+          }
+          param[i] -= lr * d;
         }
-        param[i] -= lr * d;
-      }
+      });
     });
     detail::finish(slots);
   }

@@ -99,6 +99,51 @@ inline int64_t ravel(const Coords& c, IntArrayRef shape) {
   return i;
 }
 
+// t's values in a non-contiguous view: the even elements along the last dim of
+// a fresh tensor twice as wide (x[..., ::2]), whose odd elements are NaN (0 for
+// integers), so that a kernel reading them as if contiguous shows. A leaf that
+// requires grad when t does; 0-d and undefined tensors come back as they are.
+inline Tensor every_other(const Tensor& t) {
+  if (!t.defined() || t.dim() == 0) return t;
+  Shape wide(t.shape());
+  wide[wide.size() - 1] *= 2;
+  const Tensor base = full(wide, is_floating_point(t.dtype()) ? NAN : 0.0, t.options());
+  Tensor view = base.slice(-1, 0, std::nullopt, 2);
+  {
+    autograd::NoGradGuard no_grad;
+    view.copy_(t.detach());
+  }
+  return t.requires_grad() ? view.requires_grad_() : view;
+}
+
+// fn must not care how its inputs are laid out: on every_other() copies of
+// the inputs it gives the output it gives on contiguous copies, and the same
+// gradients to every input that requires grad.
+inline void check_layout_invariant(const std::function<Tensor(const std::vector<Tensor>&)>& fn,
+                                   const std::vector<Tensor>& inputs, double rtol, double atol) {
+  std::vector<Tensor> contiguous, strided;
+  for (const Tensor& t : inputs) {
+    Tensor c = t.defined() ? t.detach().clone() : t;
+    if (t.defined() && t.requires_grad()) c.requires_grad_();
+    contiguous.push_back(c);
+    strided.push_back(every_other(c));
+  }
+  const Tensor expected = fn(contiguous), actual = fn(strided);
+  {
+    INFO("the output on strided inputs");
+    check_close(actual, expected, rtol, atol);
+  }
+  if (!expected.requires_grad()) return;
+  const Tensor cotangent = make_tensor(expected.shape(), expected.dtype(), -1, 1, 99);
+  (expected * cotangent).sum().backward();
+  (actual * cotangent).sum().backward();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!contiguous[i].defined() || !contiguous[i].requires_grad()) continue;
+    INFO("the gradient of input " << i << " when the inputs are strided");
+    check_close(strided[i].grad(), contiguous[i].grad(), rtol, atol);
+  }
+}
+
 // Tolerances for comparing a dtype's result with a float64 reference.
 inline double rtol_for(DType dtype) {
   switch (dtype) {

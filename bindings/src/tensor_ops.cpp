@@ -56,7 +56,11 @@ void bind_shape_methods(py::class_<Tensor>& tensor) {
       .def("swapaxes", &Tensor::transpose, py::arg("axis0"), py::arg("axis1"))
       .def("swapdims", &Tensor::transpose, py::arg("dim0"), py::arg("dim1"))
       .def("diagonal", &Tensor::diagonal, py::arg("offset") = 0, py::arg("dim1") = 0, py::arg("dim2") = 1)
-      .def("repeat", [](const Tensor& t, const py::args& repeats) { return t.repeat(to_shape(repeats)); }, NoGil())
+      .def("repeat", [](const Tensor& t, const py::args& repeats) {
+        const std::vector<int64_t> sizes = to_shape(repeats);  // with the GIL: reading Python ints needs it
+        py::gil_scoped_release no_gil;
+        return t.repeat(sizes);
+      })
       .def("tile", [](const Tensor& t, const py::args& dims) { return t.tile(to_shape(dims)); })
       .def("flip", [](const Tensor& t, const py::args& dims) { return t.flip(to_shape(dims)); })
       .def("roll", [](const Tensor& t, const py::object& shifts, const py::object& dims) {

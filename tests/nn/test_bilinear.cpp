@@ -38,6 +38,15 @@ TEST_CASE("bilinear: one sample, no bias, gradcheck", "[nn][bilinear]") {
                                 {sample_leaf({2, 3}, 1), sample_leaf({2, 4}, 2), sample_leaf({2, 3, 4}, 3)}));
 }
 
+TEST_CASE("bilinear gives the same values and gradients on strided inputs, weights and biases", "[nn][bilinear]") {
+  check_layout_invariant([](const std::vector<Tensor>& in) { return F::bilinear(in[0], in[1], in[2], in[3]); },
+                         {make_tensor({3, 2}, kFloat64, -1, 1, 1).requires_grad_(),
+                          make_tensor({3, 4}, kFloat64, -1, 1, 2).requires_grad_(),
+                          make_tensor({5, 2, 4}, kFloat64, -1, 1, 3).requires_grad_(),
+                          make_tensor({5}, kFloat64, -1, 1, 4).requires_grad_()},
+                         1e-12, 1e-12);
+}
+
 TEST_CASE("Bilinear: init bounds, printing, state_dict, errors", "[nn][bilinear]") {
   manual_seed(0);
   nn::Bilinear layer(16, 8, 30);

@@ -48,6 +48,15 @@ TEST_CASE("embedding: any index shape, gradcheck", "[nn][embedding]") {
                                 {sample_leaf({5, 2}, 3)}));
 }
 
+TEST_CASE("embedding gives the same rows and weight gradient for strided indices and weights", "[nn][embedding]") {
+  const Tensor index = tensor({{0, 3, 1}, {3, 3, 2}});
+  for (std::optional<int64_t> padding_idx : {std::optional<int64_t>(), std::optional<int64_t>(3)}) {
+    check_layout_invariant(
+        [padding_idx](const std::vector<Tensor>& in) { return F::embedding(in[0], in[1], padding_idx); },
+        {index, make_tensor({4, 5}, kFloat64, -1, 1, 1).requires_grad_()}, 1e-12, 1e-12);
+  }
+}
+
 TEST_CASE("Embedding: init, padding row, from_pretrained, printing, state_dict", "[nn][embedding]") {
   manual_seed(0);
   nn::Embedding big(1000, 50);

@@ -86,6 +86,40 @@ TEST_CASE("losses are differentiable: gradcheck", "[nn][loss]") {
                              leaf(make_tensor({5, 4}, kFloat64)), leaf(make_tensor({5}, kFloat64))}));
 }
 
+// x[..., ::2] and w[::2] views of every operand: per-feature parameters must not be assumed contiguous.
+TEST_CASE("linear, layer_norm and the weighted losses give the same values and gradients on strided tensors",
+          "[nn][loss]") {
+  for (DType dtype : {kFloat32, kFloat64}) {
+    INFO(dtype);
+    const double tol = dtype == kFloat32 ? 1e-5 : 1e-12;
+    auto leaf = [dtype](IntArrayRef shape, uint64_t seed, double lo = -1, double hi = 1) {
+      return make_tensor(shape, dtype, lo, hi, seed).requires_grad_();
+    };
+    const auto linear = [](const std::vector<Tensor>& in) { return F::linear(in[0], in[1], in[2]); };
+    check_layout_invariant(linear, {leaf({3, 4}, 1), leaf({5, 4}, 2), leaf({5}, 3)}, tol, tol);
+    check_layout_invariant(linear, {leaf({2, 3, 4}, 1), leaf({5, 4}, 2), leaf({5}, 3)}, tol, tol);
+    check_layout_invariant([](const std::vector<Tensor>& in) { return F::layer_norm(in[0], {3, 4}, in[1], in[2]); },
+                           {leaf({2, 3, 4}, 4), leaf({3, 4}, 5), leaf({3, 4}, 6)}, tol, tol);
+    const Tensor target = tensor({{0, 2}, {1, 2}});
+    check_layout_invariant(
+        [](const std::vector<Tensor>& in) {
+          return F::cross_entropy(in[0], in[1], {.weight = in[2], .label_smoothing = 0.1});
+        },
+        {leaf({2, 3, 2}, 7), target, leaf({3}, 8, 0.5, 2)}, tol, tol);
+    check_layout_invariant(
+        [](const std::vector<Tensor>& in) { return F::nll_loss(in[0], in[1], {.weight = in[2]}); },
+        {leaf({2, 3, 2}, 9), target, leaf({3}, 10, 0.5, 2)}, tol, tol);
+    check_layout_invariant(
+        [](const std::vector<Tensor>& in) { return F::binary_cross_entropy(in[0], in[1], in[2]); },
+        {leaf({3, 4}, 11, 0.1, 0.9), leaf({3, 4}, 12, 0, 1), leaf({4}, 13, 0.5, 2)}, tol, tol);
+    check_layout_invariant(
+        [](const std::vector<Tensor>& in) {
+          return F::binary_cross_entropy_with_logits(in[0], in[1], in[2], in[3], F::Reduction::None);
+        },
+        {leaf({3, 4}, 14), leaf({3, 4}, 15, 0, 1), leaf({4}, 16, 0.5, 2), leaf({4}, 17, 0.5, 2)}, tol, tol);
+  }
+}
+
 TEST_CASE("loss errors name the problem", "[nn][loss]") {
   const Tensor x = logits();
   REQUIRE_ERROR(F::cross_entropy(x, tensor({0, 1, 3, 2})),

@@ -43,6 +43,19 @@ TEST_CASE("group_norm: gradcheck and gradgradcheck", "[nn][group_norm]") {
   check_close(F::group_norm(x, 1), F::layer_norm(x, {5}), 1e-12, 1e-12);
 }
 
+TEST_CASE("group_norm gives the same values and gradients on strided inputs, weights and biases",
+          "[nn][group_norm]") {
+  for (DType dtype : {kFloat32, kFloat64}) {
+    INFO(dtype);
+    const double tol = dtype == kFloat32 ? 1e-5 : 1e-12;
+    check_layout_invariant([](const std::vector<Tensor>& in) { return F::group_norm(in[0], 2, in[1], in[2]); },
+                           {make_tensor({2, 4, 3, 5}, dtype, -1, 1, 1).requires_grad_(),
+                            make_tensor({4}, dtype, 0.5, 1.5, 2).requires_grad_(),
+                            make_tensor({4}, dtype, -1, 1, 3).requires_grad_()},
+                           tol, tol);
+  }
+}
+
 TEST_CASE("GroupNorm prints as torch and names its errors", "[nn][group_norm]") {
   // Expected text from torch 1.13: print(nn.GroupNorm(2, 6)), print(nn.GroupNorm(3, 6, eps=1e-3, affine=False)).
   CHECK(nn::GroupNorm(2, 6).str() == "GroupNorm(2, 6, eps=1e-05, affine=True)");

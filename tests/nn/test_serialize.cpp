@@ -4,8 +4,12 @@
 // independent Python reader/writer and PyTorch (tests/nn/safetensors_tool.py).
 #include "harness.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -41,6 +45,14 @@ std::string read_bytes(const std::string& path) {
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// The names in dir, sorted.
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 // A hand-made safetensors file: the 8-byte little-endian length, the header text as given, the data.
@@ -185,10 +197,7 @@ TEST_CASE("save replaces a file atomically and leaves it untouched on failure", 
   // Failing at the rename (the target is a directory): the temp file was written, and must be gone.
   fs::create_directory(dir.path / "taken");
   REQUIRE_ERROR(save({{"a", ones({2})}}, dir / "taken"), "save: cannot replace '" + (dir / "taken") + "'");
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir.path)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  CHECK(names == std::vector<std::string>{"model.safetensors", "taken"});
+  CHECK(names_in(dir.path) == std::vector<std::string>{"model.safetensors", "taken"});
 
   REQUIRE_ERROR(save({{"a", ones({2})}}, dir / "missing/model.safetensors"), "save: cannot create a temp file beside");
   REQUIRE_ERROR(save({{"a", ones({2})}}, dir.path.string() + "/"), "save: expected a file path, got");
@@ -198,6 +207,57 @@ TEST_CASE("save replaces a file atomically and leaves it untouched on failure", 
   REQUIRE(loaded.size() == 1);
   CHECK(loaded[0].first == "b");
   CHECK(read_bytes(file).size() < before.size());
+}
+
+// Note [Stale temp files] in nn/serialize.cpp.
+TEST_CASE("save removes the temp files of its path that no live save holds", "[serialize]") {
+  TempDir dir;
+  const std::string file = dir / "model.safetensors";
+  write_bytes(dir / ".model.safetensors.tmp.999999.0", "half a file: its save was killed");
+  write_bytes(dir / ".model.safetensors.tmp.999999.1", "a save in progress");
+  const int held = ::open((dir / ".model.safetensors.tmp.999999.1").c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(held >= 0);
+  REQUIRE(::flock(held, LOCK_EX) == 0);  // as a live save holds its temp file
+  write_bytes(dir / ".other.safetensors.tmp.1.0", "another path's temp file");
+  write_bytes(dir / ".model.safetensors.tmp.notes", "not a temp file name");
+
+  save({{"a", ones({3})}}, file);
+  CHECK(names_in(dir.path) == std::vector<std::string>{".model.safetensors.tmp.999999.1",
+                                                       ".model.safetensors.tmp.notes",
+                                                       ".other.safetensors.tmp.1.0", "model.safetensors"});
+  ::close(held);  // the "live save" ends without cleaning up: the next save takes its file
+  save({{"a", ones({3})}}, file);
+  CHECK(names_in(dir.path) == std::vector<std::string>{".model.safetensors.tmp.notes", ".other.safetensors.tmp.1.0",
+                                                       "model.safetensors"});
+  CHECK(load(file).size() == 1);
+}
+
+TEST_CASE("a save killed mid-write leaves a temp file that the next save to the path removes", "[serialize]") {
+  TempDir dir;
+  const std::string file = dir / "big.safetensors";
+  const Tensor big = ones({16 << 20});  // 64 MiB: a save takes long enough to be caught writing
+  auto temps = [&] {
+    int count = 0;
+    for (const std::string& name : names_in(dir.path)) count += name.rfind(".big.safetensors.tmp.", 0) == 0;
+    return count;
+  };
+  bool left_behind = false;
+  for (int attempt = 0; attempt < 20 && !left_behind; ++attempt) {
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      for (;;) save({{"w", big}}, file);  // killed below, mid-save with luck
+    }
+    for (int wait = 0; wait < 10000 && temps() == 0; ++wait) ::usleep(1000);
+    ::kill(child, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    left_behind = temps() > 0;  // the child may have been between two saves
+  }
+  REQUIRE(left_behind);
+  save({{"w", ones({2})}}, file);
+  CHECK(temps() == 0);
+  CHECK(load(file)[0].second.numel() == 2);
 }
 
 TEST_CASE("save rejects names safetensors cannot hold", "[serialize]") {

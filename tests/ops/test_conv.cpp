@@ -66,6 +66,18 @@ TEST_CASE("convolutions match torch on oneDNN (float32) and on the composite (fl
   }
 }
 
+TEST_CASE("convolutions give the same values and gradients on strided inputs, weights and biases", "[conv]") {
+  for (const ConvGolden& c : kConvGolden) {
+    for (DType dtype : {kFloat32, kFloat64}) {
+      INFO(c.name << " in " << dtype);
+      const double tol = dtype == kFloat32 ? 1e-5 : 1e-12;
+      const Operands o = operands(c, dtype);
+      check_layout_invariant([&c](const std::vector<Tensor>& in) { return run(c, in[0], in[1], in[2]); },
+                             {o.input, o.weight, o.bias}, tol, tol);
+    }
+  }
+}
+
 TEST_CASE("oneDNN convolutions take strided inputs and skip gradients nobody wants", "[conv]") {
   const Tensor x = make_tensor({2, 3, 6, 5}, kFloat32, -1, 1, 3, Layout::Transposed);  // [3, 2, ...] transposed
   const Tensor w = make_tensor({4, 3, 3, 3}, kFloat32, -1, 1, 4).requires_grad_();

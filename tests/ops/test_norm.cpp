@@ -60,6 +60,41 @@ TEST_CASE("batch_norm differentiates once and twice, in training and in eval", "
   }
 }
 
+// Strided views of every argument: x[..., ::2], w[::2], and running stats updated through their strides.
+TEST_CASE("batch_norm gives the same values, gradients and running stats on strided tensors", "[norm]") {
+  for (DType dtype : {kFloat32, kFloat64}) {
+    for (bool training : {true, false}) {
+      INFO(dtype << ", training " << training);
+      const double tol = dtype == kFloat32 ? 1e-6 : 1e-13;
+      const Tensor x = make_tensor({3, 4, 2, 5}, dtype, -1, 1, 7).requires_grad_();
+      const Tensor w = make_tensor({4}, dtype, 0.5, 1.5, 8).requires_grad_();
+      const Tensor b = make_tensor({4}, dtype, -1, 1, 9).requires_grad_();
+      const Tensor rm = make_tensor({4}, dtype, -0.5, 0.5, 10), rv = make_tensor({4}, dtype, 0.5, 2, 11);
+      check_layout_invariant(
+          [training](const std::vector<Tensor>& in) {
+            return batch_norm(in[0], in[3], in[4], {.weight = in[1], .bias = in[2], .training = training});
+          },
+          {x, w, b, rm, rv}, tol, tol);
+
+      // The running stats, updated in place through their strides.
+      const Tensor rm_contiguous = rm.clone(), rv_contiguous = rv.clone();
+      const Tensor rm_strided = every_other(rm), rv_strided = every_other(rv);
+      batch_norm(x.detach(), rm_contiguous, rv_contiguous, {.weight = w, .bias = b, .training = training});
+      batch_norm(every_other(x.detach()), rm_strided, rv_strided,
+                 {.weight = every_other(w.detach()), .bias = every_other(b.detach()), .training = training});
+      check_close(rm_strided, rm_contiguous, tol, tol);
+      check_close(rv_strided, rv_contiguous, tol, tol);
+    }
+  }
+  const Tensor x = every_other(make_tensor({3, 2, 2, 3}, kFloat64, -1, 1, 7).requires_grad_());
+  const Tensor w = every_other(make_tensor({2}, kFloat64, 0.5, 1.5, 8).requires_grad_());
+  const Tensor b = every_other(make_tensor({2}, kFloat64, -1, 1, 9).requires_grad_());
+  const auto bn = [](const autograd::TensorList& in) {
+    return batch_norm(in[0], {}, {}, {.weight = in[1], .bias = in[2], .training = true});
+  };
+  CHECK(autograd::gradcheck(bn, {x, w, b}));
+}
+
 TEST_CASE("batch_norm errors name the op or module, the shapes and what was expected", "[norm][errors]") {
   const Tensor x = zeros({4, 3, 2, 2});
   REQUIRE_ERROR(batch_norm(zeros({4}), {}, {}, {.training = true}),

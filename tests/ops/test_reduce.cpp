@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -296,6 +297,35 @@ TEST_CASE("empty and 0-d reductions", "[reduce]") {
   check_close(scalar.var({}, 0), {0}, 0, 0);
   check_close(tensor({1.0, 1e10}).logsumexp({0}), {1e10}, 1e-15);
   check_close(tensor({INFINITY, 1.0}).logsumexp({0}), {INFINITY}, 0, 0);
+}
+
+TEST_CASE("every reduction over a list of dims refuses a dim named twice, on 0-d tensors too", "[reduce]") {
+  using Reduce = std::function<Tensor(const Tensor&, IntArrayRef)>;
+  const std::vector<std::pair<std::string, Reduce>> reductions = {
+      {"sum", [](const Tensor& t, IntArrayRef dims) { return t.sum(dims); }},
+      {"mean", [](const Tensor& t, IntArrayRef dims) { return t.mean(dims); }},
+      {"var", [](const Tensor& t, IntArrayRef dims) { return t.var(dims); }},
+      {"std", [](const Tensor& t, IntArrayRef dims) { return t.std(dims); }},
+      {"amax", [](const Tensor& t, IntArrayRef dims) { return t.amax(dims); }},
+      {"amin", [](const Tensor& t, IntArrayRef dims) { return t.amin(dims); }},
+      {"logsumexp", [](const Tensor& t, IntArrayRef dims) { return t.logsumexp(dims); }},
+      {"norm", [](const Tensor& t, IntArrayRef dims) { return t.norm(2, dims); }},
+  };
+  const Tensor scalar = tensor(1.0), x = make_tensor({2, 3, 4}, kFloat64);
+  for (const auto& [op, reduce] : reductions) {
+    INFO(op);
+    const auto twice = [&op](int64_t d) {
+      return fmt::format("{}: dim {} appears multiple times in the list of dims", op, d);
+    };
+    // As torch: a 0-d tensor takes dim 0 (or -1) once; both name the same dim.
+    CHECK(reduce(scalar, {0}).dim() == 0);
+    CHECK(reduce(scalar, {-1}).dim() == 0);
+    REQUIRE_ERROR(reduce(scalar, {0, 0}), twice(0));
+    REQUIRE_ERROR(reduce(scalar, {0, -1}), twice(0));
+    REQUIRE_ERROR(reduce(x, {2, 0, -1}), twice(2));
+    REQUIRE_ERROR(reduce(x, {1, -2}), twice(1));
+    CHECK(reduce(x, {2, 0}).shape() == Shape{3});
+  }
 }
 
 TEST_CASE("reduction errors name the op and the problem", "[reduce]") {

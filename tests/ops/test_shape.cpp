@@ -2,6 +2,8 @@
 // strides; reshape copies only when it must; errors name the op and shapes.
 #include "harness.h"
 
+#include <limits>
+
 using namespace ember;
 using namespace ember::testing;
 
@@ -127,6 +129,12 @@ TEST_CASE("as_strided checks the storage bounds", "[shape]") {
                                               "elements of storage, but the storage holds 6");
   REQUIRE_ERROR(a.as_strided({2}, {1}, 5), "need 7 elements");
   REQUIRE_ERROR(a.as_strided({2}, {-1}), "as_strided: expected non-negative strides");
+  // Sizes and strides whose reach overflows int64 (it would wrap below the storage check).
+  REQUIRE_ERROR(a.as_strided({2, 2}, {1ll << 62, 1ll << 62}),
+                "as_strided: sizes [2, 2] and strides [4611686018427387904, 4611686018427387904] reach past the int64 "
+                "range");
+  REQUIRE_ERROR(a.as_strided({3}, {1ll << 62}), "reach past the int64 range");
+  REQUIRE_ERROR(a.as_strided({2}, {1}, std::numeric_limits<int64_t>::max()), "reach past the int64 range");
 }
 
 TEST_CASE("broadcast_tensors expands to the common shape", "[shape]") {

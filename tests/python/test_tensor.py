@@ -109,3 +109,21 @@ def test_bad_arguments_are_type_errors():
         ember.zeros(2, dtype="float32")
     with pytest.raises(TypeError, match="tensor\\(\\): argument 'device' must be ember.device or str, not int"):
         ember.tensor([1.0], device=3)
+
+
+@pytest.mark.parametrize("call, message", [
+    # repeat read its Python ints with the GIL released: a -1 crashed the process (SIGSEGV).
+    (lambda: ember.ones(3, 2).repeat(2, -1), r"repeat: expected non-negative repeats, got \[2, -1\]"),
+    (lambda: ember.ones(3, 2).repeat(-1, 2), r"repeat: expected non-negative repeats, got \[-1, 2\]"),
+    (lambda: ember.ones(3, 2).tile(-1), r"tile: expected non-negative repeats, got \[1, -1\]"),
+    (lambda: ember.ones(3, 2).expand(-1, -1, 2), "expand: expected a non-negative size for the new leading dimension"),
+    (lambda: ember.ones(6).view(-1, -1), "view: only one dimension can be inferred"),
+    (lambda: ember.ones(6).reshape(2, -2), r"reshape: invalid shape dimension -2 in \[2, -2\]"),
+    (lambda: ember.ones(6).unflatten(0, (-1, -1)), "unflatten: only one dimension can be inferred"),
+    (lambda: ember.ones(5).narrow(0, 0, -1), r"narrow: expected start \(0\) \+ length \(-1\) to be within"),
+    (lambda: ember.zeros(2, -1), r"expected non-negative sizes, got \[2, -1\]"),
+    (lambda: ember.full((-1,), 1.0), r"expected non-negative sizes, got \[-1\]"),
+])
+def test_bad_sizes_raise_and_never_crash(call, message):
+    with pytest.raises(Exception, match=message):
+        call()
