@@ -41,10 +41,6 @@ AutogradMeta& TensorImpl::autograd_or_create() {
   return *autograd_;
 }
 
-bool TensorImpl::requires_grad() const {
-  return (autograd_ && autograd_->requires_grad) || (view_base_ && view_base_->requires_grad());
-}
-
 void TensorImpl::set_view_of(TensorImpl& self, ViewCreation creation) {
   EMBER_INTERNAL_ASSERT(self.storage_.get() == storage_.get(), "a view shares its base's storage");
   view_base_ = self.view_base_ ? self.view_base_ : TensorImplPtr(&self);

@@ -75,7 +75,9 @@ class TensorImpl : public RefCounted {
   AutogradMeta& autograd_or_create();
   // Its own flag, or, for a view, its base's (a view of a leaf that requires
   // grad requires grad even when made under no_grad, as in PyTorch).
-  bool requires_grad() const;
+  bool requires_grad() const {
+    return (autograd_ && autograd_->requires_grad) || (view_base_ && view_base_->requires_grad());
+  }
 
   // A view op's result knows the tensor it views (the root: a view of a view
   // points at the first base), how it was made, and the storage version its
