@@ -124,6 +124,7 @@ Tensor clamp(const Tensor& self, const Tensor& min, const Tensor& max);
 Tensor nan_to_num(const Tensor& self, std::optional<double> nan = 0.0, std::optional<double> posinf = {},
                   std::optional<double> neginf = {});
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value);
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value);  // value: 0-d, differentiable
 
 // Unary math; integer inputs of the float-only ones (exp, sin, ...) give float32, as in PyTorch.
 Tensor neg(const Tensor& self);
