@@ -1,41 +1,32 @@
-// The default generator's state. Guarded by a mutex: random ops are not hot
-// enough per call for this to matter, and DataLoader threads may draw too.
+// Generator's state and the default generator.
 #include <ember/core/generator.h>
 
-#include <mutex>
-
 namespace ember {
-namespace {
-struct DefaultGenerator {
-  std::mutex mutex;
-  uint64_t seed = 67280421310721ull;  // PyTorch's default seed
-  uint64_t offset = 0;
-};
-DefaultGenerator& generator() {
-  static DefaultGenerator g;
-  return g;
-}
-}  // namespace
 
-void manual_seed(uint64_t seed) {
-  auto& g = generator();
-  std::lock_guard lock(g.mutex);
-  g.seed = seed;
-  g.offset = 0;
+void Generator::manual_seed(uint64_t seed) {
+  std::lock_guard lock(mutex_);
+  seed_ = seed;
+  offset_ = 0;
 }
 
-uint64_t initial_seed() {
-  auto& g = generator();
-  std::lock_guard lock(g.mutex);
-  return g.seed;
+uint64_t Generator::initial_seed() const {
+  std::lock_guard lock(mutex_);
+  return seed_;
 }
 
-PhiloxState reserve_philox(uint64_t counters) {
-  auto& g = generator();
-  std::lock_guard lock(g.mutex);
-  PhiloxState state{g.seed, g.offset};
-  g.offset += counters;
+PhiloxState Generator::reserve(uint64_t counters) {
+  std::lock_guard lock(mutex_);
+  PhiloxState state{seed_, offset_};
+  offset_ += counters;
   return state;
 }
+
+Generator& default_generator() {
+  static Generator generator;
+  return generator;
+}
+
+void manual_seed(uint64_t seed) { default_generator().manual_seed(seed); }
+uint64_t initial_seed() { return default_generator().initial_seed(); }
 
 }  // namespace ember

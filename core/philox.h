@@ -54,7 +54,7 @@ struct Philox4x32 {
 
 // Note [Philox element mapping]
 // An op that draws W words per element (W = 1, 2 or 4) and was given counters
-// from `offset` (reserve_philox) reads, for element i of its output in row-major
+// from `offset` (Generator::reserve) reads, for element i of its output in row-major
 // order, words [(i % (4/W)) * W, (i % (4/W)) * W + W) of counter offset + i / (4/W).
 // Element i's value depends on nothing else, so it is the same for any thread
 // count, and a CUDA kernel with one thread per element (philox_element_words)

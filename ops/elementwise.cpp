@@ -450,14 +450,30 @@ Tensor Tensor::nan_to_num(std::optional<double> nan, std::optional<double> posin
   return ember::nan_to_num(*this, nan, posinf, neginf);
 }
 
-Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value) {
+namespace {
+// A RuntimeError for a mask of another dtype, as PyTorch's (it is a wrong value, not a wrong Python type).
+void check_mask(const Tensor& self, const Tensor& mask) {
   detail::check_defined("masked_fill", self);
   detail::check_defined("masked_fill", mask);
-  EMBER_CHECK_TYPE(mask.dtype() == kBool, "masked_fill: expected a bool mask, got {}", mask.dtype());
+  EMBER_CHECK(mask.dtype() == kBool, "masked_fill: expected a bool mask, got {}", mask.dtype());
   Shape shape = broadcast_shapes("masked_fill", self.shape(), mask.shape());
   EMBER_CHECK(shape == self.shape(), "masked_fill: expected a mask that broadcasts to the input's shape {}, got {}",
               self.shape(), mask.shape());
+}
+}  // namespace
+
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value) {
+  check_mask(self, mask);
   return where(mask, detail::wrap_scalar(value, self.dtype(), self.device()), self);
+}
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
+  check_mask(self, mask);
+  detail::check_defined("masked_fill", value);
+  EMBER_CHECK(value.dim() == 0, "masked_fill: expected a 0-dimensional value tensor, got {} dimension(s)",
+              value.dim());
+  // Through where, value gets its gradient (grad summed where mask is set), as PyTorch's; a CPU value
+  // may fill a CUDA tensor, as a number would.
+  return where(mask, detail::cast_if_needed(value, self.dtype()).to(self.device()), self);
 }
 Tensor Tensor::masked_fill(const Tensor& mask, const Scalar& value) const { return ember::masked_fill(*this, mask, value); }
 Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) {

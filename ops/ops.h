@@ -56,15 +56,18 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, std::functi
 Tensor from_blob(void* data, IntArrayRef sizes, TensorOptions options = {});
 
 // ---- random (ops/random.cpp); the generator is core/generator.h ----
+class Generator;
 Tensor rand(IntArrayRef size, TensorOptions options = {});
 Tensor randn(IntArrayRef size, TensorOptions options = {});
-Tensor randint(int64_t low, int64_t high, IntArrayRef size, TensorOptions options = {});  // int64 unless told
-Tensor randint(int64_t high, IntArrayRef size, TensorOptions options = {});
+// generator: the stream to draw from (torch's generator=); null, the default one.
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, TensorOptions options = {},
+               Generator* generator = nullptr);  // int64 unless told
+Tensor randint(int64_t high, IntArrayRef size, TensorOptions options = {}, Generator* generator = nullptr);
 Tensor rand_like(const Tensor& other, TensorOptions options = {});
 Tensor randn_like(const Tensor& other, TensorOptions options = {});
 Tensor bernoulli(const Tensor& probabilities);
 Tensor bernoulli(const Tensor& self, double p);
-Tensor randperm(int64_t n, TensorOptions options = {});  // int64 unless told
+Tensor randperm(int64_t n, TensorOptions options = {}, Generator* generator = nullptr);  // int64 unless told
 Tensor& uniform_(Tensor& self, double from = 0.0, double to = 1.0);
 Tensor& normal_(Tensor& self, double mean = 0.0, double std = 1.0);
 
@@ -121,6 +124,7 @@ Tensor clamp(const Tensor& self, const Tensor& min, const Tensor& max);
 Tensor nan_to_num(const Tensor& self, std::optional<double> nan = 0.0, std::optional<double> posinf = {},
                   std::optional<double> neginf = {});
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value);
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value);  // value: 0-d, differentiable
 
 // Unary math; integer inputs of the float-only ones (exp, sin, ...) give float32, as in PyTorch.
 Tensor neg(const Tensor& self);

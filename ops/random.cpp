@@ -1,5 +1,6 @@
-// Random ops on the default Philox generator (core/generator.h, core/philox.h):
-// rand, randn, randint, *_like, bernoulli, randperm, uniform_, normal_.
+// Random ops on Philox generators (core/generator.h, core/philox.h): rand,
+// randn, randint, *_like, bernoulli, randperm, uniform_, normal_; randint and
+// randperm (what samplers draw) take a Generator, the others use the default.
 // Values are drawn on the CPU, element i from its own counter words (see Note
 // [Philox element mapping]); CUDA tensors receive a copy of that same stream.
 #include <ember/core/generator.h>
@@ -16,12 +17,14 @@ namespace {
 
 constexpr int64_t kCountersPerTask = 2048;  // parallel_for grain, in Philox calls
 
+Generator& or_default(Generator* generator) { return generator != nullptr ? *generator : default_generator(); }
+
 // Reserves counters for n elements of W words and calls fn(i, words) for each
 // element, one Philox call per counter; the counters are split over threads.
 template <int W, class Fn>
 void philox_for_each(int64_t n, const Fn& fn) {
   using Map = PhiloxMapping<W>;
-  const PhiloxState state = reserve_philox(Map::counters(n));
+  const PhiloxState state = default_generator().reserve(Map::counters(n));
   parallel_for(0, static_cast<int64_t>(Map::counters(n)), kCountersPerTask, [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
       uint32_t words[4];
@@ -150,7 +153,7 @@ Tensor randn_like(const Tensor& other, TensorOptions options) {
                                        normal_fill(0.0, 1.0));
 }
 
-Tensor randint(int64_t low, int64_t high, IntArrayRef size, TensorOptions options) {
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, TensorOptions options, Generator* generator) {
   EMBER_CHECK(low < high, "randint: expected low < high, got low={} >= high={}", low, high);
   if (!options.dtype) options.dtype = kInt64;
   // Integer dtypes must hold every value of [low, high); floats take what they can, as in PyTorch.
@@ -163,8 +166,8 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef size, TensorOptions option
     }
   });
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  auto fill = [low, range]<class T>(T* out, int64_t n) {
-    const PhiloxState state = reserve_philox(PhiloxMapping<2>::counters(n));
+  auto fill = [low, range, &stream = or_default(generator)]<class T>(T* out, int64_t n) {
+    const PhiloxState state = stream.reserve(PhiloxMapping<2>::counters(n));
     parallel_for(0, n, 2 * kCountersPerTask, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
         // Two's complement wrap-around: low + a value below range always lands in [low, high).
@@ -176,7 +179,9 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef size, TensorOptions option
   return make_random<DTypes::All>("randint", size, options, fill);
 }
 
-Tensor randint(int64_t high, IntArrayRef size, TensorOptions options) { return randint(0, high, size, options); }
+Tensor randint(int64_t high, IntArrayRef size, TensorOptions options, Generator* generator) {
+  return randint(0, high, size, options, generator);
+}
 
 Tensor bernoulli(const Tensor& probabilities) {
   detail::check_defined("bernoulli", probabilities);
@@ -207,7 +212,7 @@ Tensor bernoulli(const Tensor& self, double p) {
   return make_random<DTypes::All>("bernoulli", self.shape(), self.options(), fill);
 }
 
-Tensor randperm(int64_t n, TensorOptions options) {
+Tensor randperm(int64_t n, TensorOptions options, Generator* generator) {
   EMBER_CHECK(n >= 0, "randperm: expected n >= 0, got {}", n);
   if (!options.dtype) options.dtype = kInt64;
   dispatch_dtype<DTypes::Numeric>("randperm", *options.dtype, [&]<class T>() {
@@ -215,11 +220,11 @@ Tensor randperm(int64_t n, TensorOptions options) {
     EMBER_CHECK(n == 0 || static_cast<double>(static_cast<opmath_t<T>>(from_int<T>(n - 1))) == largest,
                 "randperm: expected n - 1 representable in {}, got n={}", *options.dtype, n);
   });
-  auto fill = []<class T>(T* out, int64_t count) {
+  auto fill = [&stream = or_default(generator)]<class T>(T* out, int64_t count) {
     std::vector<int64_t> perm(static_cast<size_t>(count));
     for (int64_t i = 0; i < count; ++i) perm[static_cast<size_t>(i)] = i;
     // Fisher-Yates: step i swaps perm[i] with perm[j], j uniform in [0, i], from element i's words.
-    const PhiloxState state = reserve_philox(PhiloxMapping<2>::counters(count));
+    const PhiloxState state = stream.reserve(PhiloxMapping<2>::counters(count));
     for (int64_t i = count - 1; i > 0; --i) {
       auto j = static_cast<int64_t>(philox_bounded(state.seed, state.offset, i, static_cast<uint64_t>(i) + 1));
       std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(j)]);

@@ -8,10 +8,10 @@ import builtins as _builtins
 import collections as _collections
 
 from ember import _C
-from ember._C import (Tensor, arange, cat, device, dtype, empty, empty_like, eye, from_dlpack, from_numpy, full,
-                      get_num_threads, is_grad_enabled, linspace, log_softmax, manual_seed, ones, ones_like,
-                      rand, rand_like, randn, randn_like, set_num_threads, softmax, stack, tensor, where, zeros,
-                      zeros_like)
+from ember._C import (Generator, Tensor, arange, cat, default_generator, device, dtype, empty, empty_like, eye,
+                      from_dlpack, from_numpy, full, get_num_threads, initial_seed, is_grad_enabled, linspace,
+                      log_softmax, manual_seed, ones, ones_like, rand, rand_like, randn, randn_like, set_num_threads,
+                      softmax, stack, tensor, where, zeros, zeros_like)
 
 float32 = float = dtype.float32
 float64 = double = dtype.float64

@@ -22,6 +22,8 @@ namespace py = pybind11;
 // A Python number as a Scalar (bool, int or float, keeping PyTorch's weak typing).
 Scalar to_scalar(py::handle value);
 bool is_number(py::handle value);
+// The name of value's type, as torch's TypeErrors name it ("float", "Tensor").
+std::string type_name(py::handle value);
 // An ember.dtype argument (None: fallback); anything else is a TypeError naming the function and the parameter.
 DType to_dtype(const py::object& value, const char* function, DType fallback = kFloat32);
 // A device argument: ember.device or a string ("cpu", "cuda:1").

@@ -3,6 +3,8 @@
 // generator and threads.
 #include "bindings.h"
 
+#include <random>
+
 namespace ember::python {
 namespace {
 
@@ -36,6 +38,34 @@ void def_like(py::module_& m, const char* name, Make make) {
                      requires_grad);
   }, py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
      py::arg("requires_grad") = false);
+}
+
+// torch.Generator: its own stream for randint/randperm(generator=), as samplers use. ember has one
+// generator for every device (it draws on the CPU), so device= is checked and otherwise ignored.
+void bind_generator(py::module_& m) {
+  py::class_<Generator, std::shared_ptr<Generator>>(m, "Generator")
+      .def(py::init([](const py::object& device) {
+        to_device(device, "Generator");
+        return std::make_shared<Generator>();
+      }), py::arg("device") = "cpu")
+      .def("manual_seed", [](py::object self, uint64_t seed) {
+        self.cast<Generator&>().manual_seed(seed);
+        return self;
+      }, py::arg("seed"))
+      .def("initial_seed", &Generator::initial_seed)
+      .def("seed", [](Generator& self) {  // a non-deterministic seed, returned
+        const uint64_t seed = (uint64_t{std::random_device()()} << 32) | std::random_device()();
+        self.manual_seed(seed);
+        return seed;
+      });
+  // The default generator is never freed: Python holds it without owning it.
+  const std::shared_ptr<Generator> default_one(&default_generator(), [](Generator*) {});
+  m.attr("default_generator") = default_one;
+  m.def("manual_seed", [default_one](uint64_t seed) {
+    default_one->manual_seed(seed);
+    return default_one;
+  }, py::arg("seed"));
+  m.def("initial_seed", &initial_seed);
 }
 
 }  // namespace
@@ -83,19 +113,22 @@ void bind_functions(py::module_& m) {
     return with_grad(full_like(other, to_scalar(fill_value), options), requires_grad);
   }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
      py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  // randint(high, size) / randint(low, high, size): int64 unless told, as torch.
-  m.def("randint", [](const py::args& args, const py::object& dtype, const py::object& device, bool requires_grad) {
+  // randint(high, size) / randint(low, high, size): int64 unless told, as torch; generator=None: the default one.
+  m.def("randint", [](const py::args& args, Generator* generator, const py::object& dtype, const py::object& device,
+                      bool requires_grad) {
     EMBER_CHECK_TYPE(args.size() == 2 || args.size() == 3,
                      "randint(): expected (high, size) or (low, high, size), got {} positional arguments", args.size());
     const int64_t low = args.size() == 3 ? args[0].cast<int64_t>() : 0;
     const int64_t high = args[args.size() - 2].cast<int64_t>();
     const auto size = args[args.size() - 1].cast<std::vector<int64_t>>();
-    return with_grad(randint(low, high, size, options_of("randint", dtype, device, kInt64)), requires_grad);
-  }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def("randperm", [](int64_t n, const py::object& dtype, const py::object& device, bool requires_grad) {
-    return with_grad(randperm(n, options_of("randperm", dtype, device, kInt64)), requires_grad);
-  }, py::arg("n"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+    return with_grad(randint(low, high, size, options_of("randint", dtype, device, kInt64), generator), requires_grad);
+  }, py::kw_only(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
      py::arg("requires_grad") = false);
+  m.def("randperm", [](int64_t n, Generator* generator, const py::object& dtype, const py::object& device,
+                       bool requires_grad) {
+    return with_grad(randperm(n, options_of("randperm", dtype, device, kInt64), generator), requires_grad);
+  }, py::arg("n"), py::kw_only(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(),
+     py::arg("device") = py::none(), py::arg("requires_grad") = false);
 
   m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0, NoGil());
   m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0, NoGil());
@@ -122,7 +155,7 @@ void bind_functions(py::module_& m) {
   m.def("softmax", &softmax, py::arg("input"), py::arg("dim"), NoGil());
   m.def("log_softmax", &log_softmax, py::arg("input"), py::arg("dim"), NoGil());
 
-  m.def("manual_seed", [](uint64_t seed) { manual_seed(seed); }, py::arg("seed"));
+  bind_generator(m);
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
   m.def("get_num_threads", &get_num_threads);
 }

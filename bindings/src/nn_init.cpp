@@ -14,8 +14,6 @@ namespace {
 
 namespace init = nn::init;
 
-std::string type_name(py::handle value) { return py::str(value.get_type().attr("__name__")); }
-
 // torch lowercases the mode first, so "FAN_OUT" is accepted.
 init::FanMode to_fan_mode(std::string mode) {
   const std::string given = mode;

@@ -98,7 +98,7 @@ std::optional<DType> infer_dtype(py::handle data) {
   EMBER_CHECK_TYPE((py::isinstance<py::list>(data) || py::isinstance<py::tuple>(data)),
                    "tensor(): could not infer a dtype from {} (expected numbers, arrays, tensors or nested sequences "
                    "of them)",
-                   std::string(py::str(data.get_type().attr("__name__"))));
+                   type_name(data));
   std::optional<DType> out;
   for (py::handle item : data) {
     const std::optional<DType> dtype = infer_dtype(item);

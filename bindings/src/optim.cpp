@@ -11,8 +11,6 @@
 namespace ember::python {
 namespace {
 
-std::string type_name(py::handle value) { return py::str(value.get_type().attr("__name__")); }
-
 bool is_real(py::handle value) {
   return !py::isinstance<py::bool_>(value) && (py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value));
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 namespace ember::python {
 namespace {
@@ -45,7 +46,7 @@ auto binary(const char* name, WithTensor with_tensor, WithScalar with_scalar) {
       return with_scalar(self, o);
     }
     throw py::type_error(fmt::format("{}(): expected other to be a Tensor or a number, got {}", name,
-                                     std::string(py::str(other.get_type().attr("__name__")))));
+                                     type_name(other)));
   };
 }
 
@@ -85,6 +86,29 @@ auto reduction(const char* name, Reduce reduce) {
     if (!dtype.is_none()) as = to_dtype(dtype, name);
     py::gil_scoped_release no_gil;
     return reduce(self, dims, keepdim, as);
+  };
+}
+
+// var/std with torch's overloads: (dim, unbiased, keepdim), (dim, *, correction, keepdim) and (unbiased), a
+// bool first; the correction (default 1, Bessel's) is what the C++ op takes.
+template <class Spread>
+auto spread(const char* name, Spread spread) {
+  return [name, spread](const Tensor& self, py::object dim, py::object unbiased, bool keepdim,
+                        const py::object& correction) {
+    if (py::isinstance<py::bool_>(dim)) {
+      EMBER_CHECK_TYPE(unbiased.is_none(), "{}(): expected unbiased once, got it as dim and as unbiased", name);
+      unbiased = std::exchange(dim, py::none());
+    }
+    EMBER_CHECK_TYPE(unbiased.is_none() || correction.is_none(), "{}(): expected unbiased or correction, not both",
+                     name);
+    EMBER_CHECK_TYPE(unbiased.is_none() || py::isinstance<py::bool_>(unbiased),
+                     "{}(): argument 'unbiased' must be bool, not {}", name, type_name(unbiased));
+    EMBER_CHECK_TYPE(correction.is_none() || (is_number(correction) && !py::isinstance<py::bool_>(correction)),
+                     "{}(): argument 'correction' must be a number, not {}", name, type_name(correction));
+    const double c = !correction.is_none() ? correction.cast<double>() : unbiased.is_none() || unbiased.cast<bool>();
+    const std::vector<int64_t> dims = to_dims(dim);
+    py::gil_scoped_release no_gil;
+    return spread(self, dims, c, keepdim);
   };
 }
 
@@ -242,12 +266,12 @@ void bind_tensor(py::module_& m) {
            py::arg("dim") = py::none(), py::arg("keepdim") = false)
       .def("argmax", &Tensor::argmax, py::arg("dim") = py::none(), py::arg("keepdim") = false)
       .def("argmin", &Tensor::argmin, py::arg("dim") = py::none(), py::arg("keepdim") = false)
-      .def("var", [](const Tensor& t, const py::object& dim, bool unbiased, bool keepdim) {
-        return t.var(to_dims(dim), unbiased ? 1 : 0, keepdim);
-      }, py::arg("dim") = py::none(), py::arg("unbiased") = true, py::arg("keepdim") = false)
-      .def("std", [](const Tensor& t, const py::object& dim, bool unbiased, bool keepdim) {
-        return t.std(to_dims(dim), unbiased ? 1 : 0, keepdim);
-      }, py::arg("dim") = py::none(), py::arg("unbiased") = true, py::arg("keepdim") = false)
+      .def("var", spread("var", [](const Tensor& t, IntArrayRef d, double c, bool k) { return t.var(d, c, k); }),
+           py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+           py::arg("correction") = py::none())
+      .def("std", spread("std", [](const Tensor& t, IntArrayRef d, double c, bool k) { return t.std(d, c, k); }),
+           py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+           py::arg("correction") = py::none())
       .def("softmax", &Tensor::softmax, py::arg("dim"))
       .def("log_softmax", &Tensor::log_softmax, py::arg("dim"))
       .def("matmul", &Tensor::matmul, NoGil())

@@ -88,11 +88,17 @@ void bind_index_methods(py::class_<Tensor>& tensor) {
                            const py::object& alpha) { return t.index_add(dim, index, source, to_scalar(alpha)); },
            py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(), py::arg("alpha") = 1)
       .def("masked_select", &Tensor::masked_select, py::arg("mask"), NoGil())
+      // value: a number or a 0-d tensor (which gets a gradient), as torch's two overloads.
       .def("masked_fill", [](const Tensor& t, const Tensor& mask, const py::object& value) {
-        return t.masked_fill(mask, to_scalar(value));
+        return is_tensor(value) ? masked_fill(t, mask, value.cast<Tensor>()) : t.masked_fill(mask, to_scalar(value));
       }, py::arg("mask"), py::arg("value"))
       .def("masked_fill_", [](py::object self, const Tensor& mask, const py::object& value) {
-        self.cast<Tensor>().masked_fill_(mask, to_scalar(value));
+        Tensor t = self.cast<Tensor>();
+        if (is_tensor(value)) {
+          t.copy_(masked_fill(t, mask, value.cast<Tensor>()));  // as Tensor::masked_fill_ does with a number
+        } else {
+          t.masked_fill_(mask, to_scalar(value));
+        }
         return self;
       }, py::arg("mask"), py::arg("value"))
       .def("take", [](const Tensor& t, const Tensor& index) { return take(t, index); }, py::arg("index"))
@@ -119,12 +125,13 @@ Scalar times_alpha(const Scalar& other, const Scalar& alpha) {
   return Scalar(other.to_int() * alpha.to_int());
 }
 
-// norm's p: a number, inf, or 'fro' (the 2-norm of the flattened dims, what ember computes for p = 2).
+// norm's p: a number, inf, or 'fro' or None (the 2-norm of the flattened dims, what ember computes for p = 2).
 double norm_order(const py::object& p) {
+  if (p.is_none()) return 2.0;
   if (py::isinstance<py::str>(p)) {
     const std::string name = p.cast<std::string>();
-    EMBER_CHECK_VALUE(name == "fro", "norm(): expected p to be a number or 'fro', got '{}' (ember has no 'nuc')",
-                      name);
+    EMBER_CHECK(name == "fro", "norm(): expected p to be a number or 'fro', got '{}' (ember has no 'nuc')",
+                name);
     return 2.0;
   }
   return p.cast<double>();

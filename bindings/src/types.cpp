@@ -13,6 +13,8 @@ bool is_number(py::handle value) {
   return py::isinstance<py::bool_>(value) || py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value);
 }
 
+std::string type_name(py::handle value) { return py::str(value.get_type().attr("__name__")); }
+
 Scalar to_scalar(py::handle value) {
   if (py::isinstance<py::bool_>(value)) return Scalar(value.cast<bool>());
   if (py::isinstance<py::int_>(value)) return Scalar(value.cast<int64_t>());
@@ -24,7 +26,7 @@ DType to_dtype(const py::object& value, const char* function, DType fallback) {
   if (value.is_none()) return fallback;
   if (!py::isinstance<DType>(value)) {
     throw py::type_error(fmt::format("{}(): argument 'dtype' must be ember.dtype, not {}", function,
-                                     std::string(py::str(value.get_type().attr("__name__")))));
+                                     type_name(value)));
   }
   return value.cast<DType>();
 }

@@ -126,6 +126,24 @@ TEST_CASE("random: manual_seed reproduces a stream and other seeds or later draw
   CHECK(initial_seed() == 7);
 }
 
+TEST_CASE("random: a Generator is its own stream, the default one's for the same seed", "[random]") {
+  Generator generator(5);
+  manual_seed(5);
+  const std::vector<double> perm = values_of(randperm(50)), ints = values_of(randint(0, 1000, {50}));
+  const std::vector<double> after = values_of(rand({8}));
+  manual_seed(5);
+  // Draws from `generator` leave the default stream where it was.
+  CHECK(values_of(randperm(50, {}, &generator)) == perm);
+  CHECK(values_of(randint(1000, {50}, {}, &generator)) == ints);
+  CHECK(values_of(randperm(50)) == perm);
+  CHECK(values_of(randint(0, 1000, {50})) == ints);
+  CHECK(values_of(rand({8})) == after);
+  generator.manual_seed(6);
+  CHECK(generator.initial_seed() == 6);
+  CHECK(values_of(randperm(50, {}, &generator)) != perm);
+  CHECK(&default_generator() != &generator);
+}
+
 TEST_CASE("random: values do not depend on the thread count", "[random]") {
   ThreadCountGuard guard;
   const int64_t n = 200000;  // many parallel_for chunks

@@ -30,7 +30,7 @@ class Samples(Dataset):
 
 
 def epochs(loader, count=2, seed=0):
-    random.seed(seed)
+    ember.manual_seed(seed)
     return [[(rows.tolist(), labels["index"].tolist(), labels["id"].dtype) for rows, labels in loader]
             for _ in range(count)]
 
@@ -55,9 +55,9 @@ def test_workers_give_the_batches_of_the_main_process(shuffle, drop_last):
 def test_tensor_dataset_and_collate_fn_through_workers():
     x, y = ember.randn(10, 3), ember.arange(10)
     for collate_fn in (None, lambda samples: [s[1].item() for s in samples]):
-        random.seed(1)
+        ember.manual_seed(1)
         ours = list(DataLoader(TensorDataset(x, y), batch_size=3, shuffle=True, collate_fn=collate_fn, num_workers=2))
-        random.seed(1)
+        ember.manual_seed(1)
         expected = list(DataLoader(TensorDataset(x, y), batch_size=3, shuffle=True, collate_fn=collate_fn))
         flatten = (lambda b: b) if collate_fn else (lambda b: (b[0].tolist(), b[1].tolist()))
         assert [flatten(b) for b in ours] == [flatten(b) for b in expected]
@@ -123,7 +123,7 @@ def test_worker_init_fn_and_get_worker_info():
         assert info.id == worker_id
         info.dataset.initialised_by = worker_id
 
-    random.seed(5)
+    ember.manual_seed(5)
     rows = [row for batch in DataLoader(ReportsWorker(), batch_size=2, num_workers=2, worker_init_fn=init)
             for row in batch.tolist()]
     assert [row[0] for row in rows] == [0, 0, 1, 1, 0, 0, 1, 1]  # batches go to the workers in turn
@@ -131,10 +131,10 @@ def test_worker_init_fn_and_get_worker_info():
     seeds = {row[0]: row[2] for row in rows}
     assert (seeds[1] - seeds[0]) % 1000 == 1  # base_seed + worker id, as torch's
     assert rows[0][4] != rows[2][4]  # each worker's random is seeded with its own seed
-    random.seed(5)
+    ember.manual_seed(5)
     again = [row for batch in DataLoader(ReportsWorker(), batch_size=2, num_workers=2, worker_init_fn=init)
              for row in batch.tolist()]
-    assert again == rows  # seeded from Python's random in the main process
+    assert again == rows  # seeded from ember's default generator in the main process
 
     def failing_init(worker_id):
         raise OSError(f"no device for worker {worker_id}")
@@ -177,13 +177,13 @@ def test_spawned_workers():
 
 
 def test_samplers_through_workers():
-    random.seed(3)
+    ember.manual_seed(3)
     sampler = RandomSampler(Samples(), replacement=True, num_samples=50)
     for kwargs in [dict(sampler=[5, 3, 3, 0, 36], batch_size=2), dict(batch_sampler=[[1, 2], [30], [4, 4, 4]]),
                    dict(batch_size=None, sampler=[7, 2]), dict(sampler=sampler, batch_size=7, drop_last=True)]:
-        random.seed(0)
+        ember.manual_seed(0)
         expected = [repr(batch) for batch in DataLoader(Samples(), **kwargs)]
-        random.seed(0)
+        ember.manual_seed(0)
         assert [repr(batch) for batch in DataLoader(Samples(), num_workers=2, **kwargs)] == expected
     assert_no_workers_left()
 

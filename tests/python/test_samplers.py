@@ -1,8 +1,11 @@
 """DataLoader's torch 1.13 signature and samplers (ember/utils/data/sampler.py): the same code run with torch and
 with ember gives the same batches, len() and errors where the order is deterministic; random orders are checked
-for what they must be (a permutation, the right count)."""
+for what they must be (a permutation, the right count, drawn lazily) and for what decides them (ember.manual_seed,
+generator=)."""
 import inspect
+import itertools
 import random
+import time
 import warnings
 
 import pytest
@@ -134,21 +137,9 @@ def test_timeout_without_workers_fails_at_iter_as_torchs():
             iter(loader)
 
 
-def test_generator_is_refused_by_name():
-    for make in (lambda: DataLoader(list(range(4)), shuffle=True, generator=object()),
-                 lambda: RandomSampler(range(4), generator=object()),
-                 lambda: SubsetRandomSampler([1, 2], generator=object())):
-        with pytest.raises(TypeError, match="generator= is not supported"):
-            make()
-    assert DataLoader(list(range(4)), generator=None).generator is None
-
-
 def test_random_sampler_orders():
-    random.seed(0)
     order = list(RandomSampler(range(50)))
     assert sorted(order) == list(range(50)) and order != list(range(50))
-    random.seed(0)
-    assert list(RandomSampler(range(50))) == order  # Python's random decides it
     twice = RandomSampler(range(5), num_samples=12)
     drawn = list(twice)
     assert len(twice) == len(drawn) == 12
@@ -156,8 +147,75 @@ def test_random_sampler_orders():
     with_replacement = list(RandomSampler(range(3), replacement=True, num_samples=300))
     assert len(with_replacement) == 300 and set(with_replacement) == {0, 1, 2}
     assert len(list(RandomSampler(range(4), replacement=True))) == 4
+    assert len(list(RandomSampler(range(4), replacement=True, num_samples=70))) == 70  # 2 chunks of 32 and 6
     subset = list(SubsetRandomSampler([10, 20, 30, 40]))
     assert sorted(subset) == [10, 20, 30, 40] and len(SubsetRandomSampler([10, 20])) == 2
+
+
+@pytest.mark.parametrize("replacement", [True, False])
+def test_a_huge_num_samples_is_drawn_lazily(replacement):
+    # Building all 10**10 indices up front hung; torch draws them as they are asked for.
+    for lib in (torch, ember):
+        sampler = lib.utils.data.RandomSampler(range(10), replacement=replacement, num_samples=10**10)
+        start = time.monotonic()
+        first = list(itertools.islice(sampler, 25))
+        assert time.monotonic() - start < 5.0
+        assert len(sampler) == 10**10 and len(first) == 25 and all(0 <= i < 10 for i in first)
+        if not replacement:
+            assert sorted(first[:10]) == list(range(10))
+
+
+SAMPLERS = {
+    "RandomSampler": lambda generator: RandomSampler(range(40), generator=generator),
+    "RandomSampler with replacement": lambda generator: RandomSampler(range(40), replacement=True, num_samples=70,
+                                                                      generator=generator),
+    "SubsetRandomSampler": lambda generator: SubsetRandomSampler(list(range(100, 140)), generator=generator),
+    "DataLoader(shuffle=True)": lambda generator: [i for batch in DataLoader(list(range(40)), batch_size=6,
+                                                                              shuffle=True, generator=generator)
+                                                   for i in batch.tolist()],
+}
+
+
+@pytest.mark.parametrize("name", SAMPLERS)
+def test_manual_seed_decides_the_order(name):
+    # As torch's: without generator=, the order comes from ember's default generator; Python's random plays no part.
+    def order(seed):
+        ember.manual_seed(seed)
+        random.seed(1000)  # the same each time: if Python's random decided the order, seeds could not change it
+        return list(SAMPLERS[name](None))
+
+    assert order(0) == order(0) != order(1)
+    ember.manual_seed(0)
+    epochs = SAMPLERS[name](None)
+    if not isinstance(epochs, list):
+        assert list(epochs) != list(epochs)  # each epoch (each iter) a new order
+
+
+@pytest.mark.parametrize("name", SAMPLERS)
+def test_generator_decides_the_order(name):
+    def order(seed):
+        return list(SAMPLERS[name](ember.Generator().manual_seed(seed)))
+
+    assert order(3) == order(3) != order(4)
+    ember.manual_seed(0)
+    expected_next = ember.rand(5).tolist()
+    ember.manual_seed(0)
+    order(3)
+    assert ember.rand(5).tolist() == expected_next  # the default generator was left alone
+
+
+def test_generator_api_as_torchs():
+    for lib in (torch, ember):
+        generator = lib.Generator()
+        assert generator.manual_seed(7) is generator and generator.initial_seed() == 7
+        assert isinstance(lib.manual_seed(3), lib.Generator) and lib.initial_seed() == 3
+        assert lib.manual_seed(3) is lib.default_generator
+        assert generator.seed() == generator.initial_seed()
+    # A generator seeded s gives the stream the default one gives after manual_seed(s).
+    generator = ember.Generator().manual_seed(11)
+    ember.manual_seed(11)
+    assert ember.randperm(30, generator=generator).tolist() == ember.randperm(30).tolist()
+    assert ember.randint(0, 9, (20,), generator=generator).tolist() == ember.randint(0, 9, (20,)).tolist()
 
 
 def test_shuffle_uses_a_random_sampler():

@@ -103,11 +103,25 @@ CASES = {
     "index_add": ([X, ROWS, Y[:2]], lambda L, x, i, s: x.index_add(0, i, s, alpha=2)),
     "masked_select": ([X, MASK], lambda L, x, m: x.masked_select(m)),
     "masked_fill": ([X, MASK], lambda L, x, m: x.masked_fill(m, -1.0)),
+    "masked_fill_tensor_value": ([X, MASK, np.array(2.5)], lambda L, x, m, v: x.masked_fill(m, v)),
+    "masked_fill_float32_value": ([X, MASK, np.float32(-1.5)], lambda L, x, m, v: x.masked_fill(m[0], v)),
+    "masked_fill_int_value": ([IDX, MASK, np.array(9)], lambda L, i, m, v: i.masked_fill(m, v)),
     "take": ([X, ROWS], lambda L, x, i: x.take(i)),
     "nonzero": ([MASK], lambda L, m: m.nonzero()),
     "nonzero_tuple": ([MASK], lambda L, m: m.nonzero(as_tuple=True)),
     "where_one_arg": ([MASK], lambda L, m: L.where(m)),
     "argwhere": ([MASK], lambda L, m: m.argwhere()),
+    # var and std: torch's (dim, unbiased, keepdim), (dim, *, correction, keepdim) and (unbiased) forms
+    "var_correction_0": ([X], lambda L, x: x.var(1, correction=0)),
+    "var_correction_2_keepdim": ([X], lambda L, x: x.var(dim=0, correction=2, keepdim=True)),
+    "var_dims_correction": ([X], lambda L, x: x.var((0, 1), correction=0)),
+    "var_positional": ([X], lambda L, x: x.var(0, False, True)),
+    "var_unbiased_only": ([X], lambda L, x: x.var(False)),
+    "var_unbiased_keyword": ([X], lambda L, x: x.var(unbiased=False)),
+    "std_correction_0": ([X], lambda L, x: x.std(1, correction=0, keepdim=True)),
+    "std_unbiased_keyword": ([X], lambda L, x: x.std(dim=0, unbiased=False)),
+    "std_unbiased_only": ([X], lambda L, x: x.std(True)),
+    "norm_p_none": ([X], lambda L, x: x.norm(None, 1)),
     # sorting
     "sort": ([X], lambda L, x: x.sort(dim=1, descending=True)),
     "argsort": ([X], lambda L, x: x.argsort(0)),
@@ -139,6 +153,10 @@ FUNCTION_FORMS = {
     "norm_p1_dim": lambda L, x: L.norm(x, p=1, dim=0), "all": lambda L, x: L.all(x > -5),
     "add_alpha": lambda L, x, y: L.add(x, y, alpha=2.5), "outer": lambda L, a, b: L.outer(a, b),
     "transpose": lambda L, x: L.transpose(x, 0, 1), "argsort": lambda L, x: L.argsort(x, 0),
+    "var_correction_0": lambda L, x: L.var(x, 1, correction=0), "var_positional": lambda L, x: L.var(x, 0, False, True),
+    "std_correction_0": lambda L, x: L.std(x, 1, correction=0, keepdim=True),
+    "std_unbiased_only": lambda L, x: L.std(x, False),
+    "masked_fill_tensor_value": lambda L, x, m, v: L.masked_fill(x, m, v),
 }
 
 
@@ -208,6 +226,7 @@ def test_in_place_methods_return_self_and_match_torch():
         assert x.masked_fill_(x < 0, 0.0) is x and x.tolist() == [[1.0, 0.0], [2.0, 0.0]]
         assert x.pow_(2) is x and x.tolist() == [[1.0, 0.0], [4.0, 0.0]]
         assert x.exp2_() is x and x.tolist() == [[2.0, 1.0], [16.0, 1.0]]
+        assert x.masked_fill_(x == 1, lib.tensor(-3.0)) is x and x.tolist() == [[2.0, -3.0], [16.0, -3.0]]
 
 
 def test_random_methods():
@@ -241,7 +260,7 @@ def test_bad_arguments_raise_as_torch():
     x = ember.ones(2, 3)
     with pytest.raises(TypeError, match="clamp"):
         x.clamp(ember.zeros(1), 2.0)
-    with pytest.raises(ValueError, match="nuc"):
+    with pytest.raises(RuntimeError, match="nuc"):  # torch's class for a p it does not know
         x.norm(p="nuc")
     with pytest.raises(TypeError, match="randint"):
         ember.randint(5)
@@ -254,6 +273,13 @@ def test_bad_arguments_raise_as_torch():
             lib.ones(2, 3).index_select(0, lib.tensor([5]))
     with pytest.raises(RuntimeError):
         x.mm(ember.ones(2, 2))
+    for lib in (torch, ember):  # torch has no overload for these
+        for call in (lambda t: t.var(0, True, correction=0), lambda t: t.std(unbiased=False, correction=1),
+                     lambda t: t.var(0, 0)):
+            with pytest.raises(TypeError):
+                call(lib.ones(2, 3))
+    with pytest.raises(RuntimeError, match="0-dimensional value"):  # torch: "... a 0-dimensional value tensor"
+        ember.ones(2).masked_fill(ember.ones(2, dtype=ember.bool), ember.ones(1))
 
 
 def test_allclose_and_equal_as_torch():

@@ -9,13 +9,12 @@ DataLoader (its threads, its per-epoch shuffle from a seed), one call per
 batch from Python.
 """
 import functools
-import random
 import warnings
 
 from ember._C import Tensor, data as _data, stack, tensor as _tensor
 from ember.utils.data._worker_info import WorkerInfo, get_worker_info  # noqa: F401
 from ember.utils.data.sampler import (  # noqa: F401
-    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, check_generator)
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, draw_seed)
 
 
 class Dataset:
@@ -129,15 +128,15 @@ class DataLoader:
     batch_size, drop_last), or from batch_sampler. A C++ dataset in the plain case (a batch_size; no sampler,
     batch_sampler, collate_fn or worker_init_fn) is loaded by the C++ loader, its num_workers threads and its
     shuffle seeded with seed; otherwise num_workers > 0 starts worker processes (_multiprocessing.py).
-    Shuffled orders come from Python's random, never depending on num_workers. pin_memory is accepted and
-    warned about: ember has no pinned host memory."""
+    Shuffled orders and the workers' seeds come from generator (default: ember's default generator, which
+    ember.manual_seed seeds), as torch's, never depending on num_workers. pin_memory is accepted and warned
+    about: ember has no pinned host memory."""
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
                  multiprocessing_context=None, generator=None, *, prefetch_factor=2, persistent_workers=False,
                  pin_memory_device="", seed=None):
         _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
-        check_generator("DataLoader", generator)
         shuffle = bool(shuffle)
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
@@ -150,7 +149,7 @@ class DataLoader:
             raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
         default_samplers = sampler is None and batch_sampler is None and batch_size is not None
         if sampler is None:
-            sampler = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         if pin_memory:
@@ -167,7 +166,7 @@ class DataLoader:
         # A Python sampler stays in Python: the C++ loader would call back into it for every index (GIL and
         # all), while the Python path still loads each batch with one C++ call (_ImageDataset._get_batch).
         if isinstance(dataset, _ImageDataset) and default_samplers and collate_fn is None and worker_init_fn is None:
-            seed = random.getrandbits(63) if seed is None else seed
+            seed = draw_seed(generator) if seed is None else seed
             self._cpp = _data.DataLoader(dataset._cpp, batch_size, shuffle, drop_last, num_workers, seed)
 
     def __len__(self):
@@ -183,7 +182,8 @@ class DataLoader:
             raise AssertionError("timeout option needs num_workers > 0")  # torch 1.13 asserts, with no message
         if self._cpp is not None:
             return iter(self._cpp)
-        base_seed = random.getrandbits(63)  # drawn either way, so that later shuffles do not depend on num_workers
+        # Drawn either way, as torch's, so that later shuffles do not depend on num_workers.
+        base_seed = draw_seed(self.generator)
         fetch = functools.partial(_fetch_sample if self.batch_sampler is None else _fetch, self.dataset,
                                   self.collate_fn)
         if self.num_workers == 0:

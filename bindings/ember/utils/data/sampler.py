@@ -1,16 +1,14 @@
 """Samplers: what DataLoader reads the dataset's indices from, as torch.utils.data's
 (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, BatchSampler).
-Random orders come from Python's random, as DataLoader's shuffle always has:
-random.seed(s) makes them reproducible (ember has no Generator object).
+Random orders come from ember's generators, as torch's: the one given as
+generator=, else the default one, which ember.manual_seed(s) seeds.
 """
-import random
+from ember._C import Generator, randint, randperm
 
 
-def check_generator(where, generator):
-    """ember has no torch.Generator: generator=None (Python's random) is the only one there is."""
-    if generator is not None:
-        raise TypeError(f"{where}: generator= is not supported (ember has no Generator), got {generator!r}; "
-                        "leave it None and seed the order with random.seed()")
+def draw_seed(generator=None):
+    """A fresh seed from generator (None: the default one), as torch's samplers and DataLoader draw theirs."""
+    return randint(2**63 - 1, (), generator=generator).item()
 
 
 class Sampler:
@@ -41,7 +39,6 @@ class RandomSampler(Sampler):
     dataset as it takes; with replacement, each one drawn independently."""
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
-        check_generator("RandomSampler", generator)
         self.data_source, self.replacement, self._num_samples, self.generator = \
             data_source, replacement, num_samples, generator
         if not isinstance(replacement, bool):
@@ -54,13 +51,21 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
-        # The whole order is drawn at once, so that Python's random calls made while the epoch runs (the
-        # training loop's own) do not change it, nor does how far ahead DataLoader workers prefetch.
+        # Drawn lazily, as torch's (num_samples may be far more than fit in memory): indices with replacement
+        # 32 at a time, without it one permutation per pass. Without a generator, one private to this epoch,
+        # seeded from the default one, so that random ops run while the epoch runs do not change its order.
         n = len(self.data_source)
+        generator = self.generator
+        if generator is None:
+            generator = Generator().manual_seed(draw_seed())
         if self.replacement:
-            return iter(random.choices(range(n), k=self.num_samples))
-        passes, rest = divmod(self.num_samples, n)
-        return iter([i for _ in range(passes) for i in random.sample(range(n), n)] + random.sample(range(n), rest))
+            for _ in range(self.num_samples // 32):
+                yield from randint(n, (32,), generator=generator).tolist()
+            yield from randint(n, (self.num_samples % 32,), generator=generator).tolist()
+        else:
+            for _ in range(self.num_samples // n):
+                yield from randperm(n, generator=generator).tolist()
+            yield from randperm(n, generator=generator).tolist()[:self.num_samples % n]
 
     def __len__(self):
         return self.num_samples
@@ -70,11 +75,11 @@ class SubsetRandomSampler(Sampler):
     """The given indices in a random order."""
 
     def __init__(self, indices, generator=None):
-        check_generator("SubsetRandomSampler", generator)
         self.indices, self.generator = indices, generator
 
     def __iter__(self):
-        return iter([self.indices[i] for i in random.sample(range(len(self.indices)), len(self.indices))])
+        for i in randperm(len(self.indices), generator=self.generator).tolist():
+            yield self.indices[i]
 
     def __len__(self):
         return len(self.indices)
