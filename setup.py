@@ -1,8 +1,11 @@
 """Builds ember._C with CMake for `pip install --no-build-isolation .` (see
 pyproject.toml): the C++ library is linked statically into the extension, so
-the installed package needs no libember.so beside it."""
+the installed package needs no libember.so beside it. EMBER_CMAKE_ARGS adds
+configure arguments (after the defaults, so they win), e.g.
+EMBER_CMAKE_ARGS="-DEMBER_CUDA=OFF" pip install --no-build-isolation ."""
 import os
 import pathlib
+import shlex
 import shutil
 import subprocess
 import sys
@@ -23,7 +26,8 @@ class CMakeBuild(build_ext):
         build_dir = pathlib.Path(self.build_temp).resolve() / "cmake"
         subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
                         "-DBUILD_SHARED_LIBS=OFF", "-DEMBER_TESTS=OFF", "-DEMBER_EXAMPLES=OFF", "-DEMBER_PYTHON=ON",
-                        f"-DPython3_EXECUTABLE={sys.executable}"], check=True)
+                        f"-DPython3_EXECUTABLE={sys.executable}",
+                        *shlex.split(os.environ.get("EMBER_CMAKE_ARGS", ""))], check=True)
         subprocess.run(["cmake", "--build", str(build_dir), "--target", "ember_python"], check=True)
         # The whole package as the build tree holds it: the pure-Python files and _C.
         package = pathlib.Path(self.build_lib) / "ember"

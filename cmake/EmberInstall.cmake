@@ -3,6 +3,13 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# A shared ember NEEDs libraries outside the system linker path (the CUDA toolkit's
+# libcudart and libnccl stay in /usr/local/cuda, where NVIDIA's installer leaves
+# them): the installed library keeps their folders as its run path, which is
+# where both ld (resolving a consumer's link) and ld.so (running it) look for them.
+# System folders are left out; Debian's openblas-openmp and openmpi folders stay,
+# as in the build tree, so the installed library loads the BLAS it was built with.
+set_target_properties(ember PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
 install(TARGETS ember EXPORT emberTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -9,7 +9,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/src"
 (cd "$source_dir" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$tmp/src"
-"$python" -m pip install --quiet --no-build-isolation --no-deps --no-index --target "$tmp/site" "$tmp/src"
+# Build type None (no -O flags; setup.py's default is Release): this checks the
+# packaging, not speed, and compiles in a quarter of -O3's time.
+EMBER_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=None" \
+  "$python" -m pip install --quiet --no-build-isolation --no-deps --no-index --target "$tmp/site" "$tmp/src"
 cd "$tmp"
 PYTHONPATH="$tmp/site" "$python" - <<'PY'
 import ember, numpy as np
