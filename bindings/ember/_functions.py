@@ -4,7 +4,7 @@ both spellings and they cannot drift apart; out= writes the result into out.
 torch.pow(2, t) with a number first is the one form a method cannot take: it
 goes through t.__rpow__.
 """
-from ember._C import Tensor
+from ember._C import Tensor, is_grad_enabled
 from ember.autograd.grad_mode import no_grad
 
 _NAMES = """
@@ -24,6 +24,10 @@ def _write_out(name, result, out):
     """torch's out=: the result written into out (a tuple of tensors for sort, topk, ...), which is returned.
     torch resizes an out of another shape; ember does not resize tensors, so that is an error naming both."""
     results, outs = (result, out) if isinstance(result, tuple) else ((result,), (out,))
+    if is_grad_enabled() and any(t.requires_grad for t in results + tuple(outs)):
+        # Written under no_grad below, out would silently lose the gradient: refused, as torch does.
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
     for r, o in zip(results, outs, strict=True):
         if tuple(o.shape) != tuple(r.shape):
             raise RuntimeError(f"{name}(): expected out= of shape {list(r.shape)}, got {list(o.shape)} "

@@ -301,6 +301,16 @@ def test_out_argument_writes_into_out_and_returns_it():
         assert values.tolist() == [[2.0], [4.0]] and indices.tolist() == [[1], [1]]
     with pytest.raises(RuntimeError, match=r"expected out= of shape \[2, 2\], got \[3\]"):
         ember.matmul(ember.ones(2, 2), ember.ones(2, 2), out=ember.zeros(3))
+    # out= would drop the gradient: refused under grad mode, as torch's, allowed under no_grad.
+    for lib in (ember, torch):
+        x = lib.ones(3, requires_grad=True)
+        for inputs, out in (((x,), lib.empty(3)), ((lib.ones(3),), lib.empty(3, requires_grad=True))):
+            with pytest.raises(RuntimeError, match=r"exp\(\): functions with out=\.\.\. arguments don't support "
+                                                   "automatic differentiation"):
+                lib.exp(*inputs, out=out)
+        with lib.no_grad():
+            out = lib.empty(3)
+            assert lib.exp(x, out=out) is out
 
 
 def test_functional_one_hot_and_relu6():
