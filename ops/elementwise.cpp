@@ -59,7 +59,7 @@ Rounding parse_rounding(std::optional<std::string_view> mode) {
   if (!mode) return Rounding::True;
   if (*mode == "trunc") return Rounding::Trunc;
   if (*mode == "floor") return Rounding::Floor;
-  detail::fail(ErrorKind::Value,
+  detail::fail(ErrorKind::Runtime,
                "div: expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{}'", *mode);
 }
 
@@ -354,8 +354,8 @@ Tensor Tensor::lerp(const Tensor& end, const Tensor& weight) const { return embe
 
 Tensor where(const Tensor& condition, const Tensor& self, const Tensor& other) {
   for (const Tensor* t : {&condition, &self, &other}) detail::check_defined("where", *t);
-  EMBER_CHECK_TYPE(condition.dtype() == kBool, "where: expected condition to be a bool tensor, got {}",
-                   condition.dtype());
+  EMBER_CHECK(condition.dtype() == kBool, "where: expected condition to be a bool tensor, got {}",
+              condition.dtype());
   DType dtype = result_type(self, other);
   Tensor a = detail::cast_if_needed(self, dtype), b = detail::cast_if_needed(other, dtype);
   Tensor out = ternary_op("where", condition, a, b, dtype, Where{});

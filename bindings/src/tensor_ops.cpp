@@ -56,11 +56,16 @@ void bind_shape_methods(py::class_<Tensor>& tensor) {
       .def("swapaxes", &Tensor::transpose, py::arg("axis0"), py::arg("axis1"))
       .def("swapdims", &Tensor::transpose, py::arg("dim0"), py::arg("dim1"))
       .def("diagonal", &Tensor::diagonal, py::arg("offset") = 0, py::arg("dim1") = 0, py::arg("dim2") = 1)
-      .def("repeat", [](const Tensor& t, const py::args& repeats) { return t.repeat(to_shape(repeats)); }, NoGil())
+      .def("repeat", [](const Tensor& t, const py::args& repeats) {
+        const std::vector<int64_t> sizes = to_shape(repeats);  // with the GIL: it reads Python objects
+        py::gil_scoped_release no_gil;
+        return t.repeat(sizes);
+      })
       .def("tile", [](const Tensor& t, const py::args& dims) { return t.tile(to_shape(dims)); })
       .def("flip", [](const Tensor& t, const py::args& dims) { return t.flip(to_shape(dims)); })
       .def("roll", [](const Tensor& t, const py::object& shifts, const py::object& dims) {
-        return t.roll(to_dims(shifts), dims.is_none() ? std::vector<int64_t>{} : to_dims(dims));
+        EMBER_CHECK_TYPE(!shifts.is_none(), "roll(): argument 'shifts' must be tuple of ints, not NoneType");
+        return t.roll(to_dims(shifts), to_dims(dims));
       }, py::arg("shifts"), py::arg("dims") = py::none())
       .def("tril", &Tensor::tril, py::arg("diagonal") = 0, NoGil())
       .def("triu", &Tensor::triu, py::arg("diagonal") = 0, NoGil())
