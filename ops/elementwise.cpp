@@ -266,11 +266,18 @@ Tensor pow(const Tensor& self, const Tensor& exponent) {
   }
   return out;
 }
-Tensor pow(const Tensor& self, const Scalar& exponent) {
-  detail::check_defined("pow", self);
+namespace {
+// As PyTorch, an error rather than 2 ** -1 truncated to 0.
+void check_integer_power(const char* op, const Tensor& self, const Scalar& exponent) {
+  detail::check_defined(op, self);
   EMBER_CHECK(self.is_floating_point() || exponent.is_floating_point() || exponent.to_int() >= 0,
-              "pow: integers to negative integer powers are not allowed (base dtype {}, exponent {})", self.dtype(),
+              "{}: integers to negative integer powers are not allowed (base dtype {}, exponent {})", op, self.dtype(),
               exponent.to_int());
+}
+}  // namespace
+
+Tensor pow(const Tensor& self, const Scalar& exponent) {
+  check_integer_power("pow", self, exponent);
   Tensor out = detail::promoted_binary_op("pow", self, exponent, Pow{});
   if (autograd::needs_grad(self)) {
     autograd::record("pow", {self}, out, [self = save(self), exponent](const Tensor& grad) {
@@ -296,6 +303,7 @@ Tensor pow(const Scalar& self, const Tensor& exponent) {
 Tensor Tensor::pow(const Tensor& exponent) const { return ember::pow(*this, exponent); }
 Tensor Tensor::pow(const Scalar& exponent) const { return ember::pow(*this, exponent); }
 Tensor& Tensor::pow_(const Scalar& exponent) {
+  check_integer_power("pow_", *this, exponent);  // in place too: it computed [1, 0, 0] for [1, 2, 3].pow_(-2)
   if (autograd::needs_grad(*this)) {
     return detail::inplace_with_history("pow_", *this, [&](const Tensor& x) { return ember::pow(x, exponent); });
   }
