@@ -25,7 +25,8 @@ void fail_dtype(const char* op, DType dtype, DTypes supported) {
   const char* expected = supported == DTypes::Floating  ? "a floating point dtype (float32, float64, float16, bfloat16)"
                          : supported == DTypes::Numeric ? "a numeric dtype (not bool)"
                                                         : "a supported dtype";
-  detail::fail(ErrorKind::Type, "{}: expected {}, got {}", op, expected, dtype);
+  // RuntimeError, as PyTorch's "not implemented for 'Bool'": the value's dtype, not the Python type, is wrong.
+  detail::fail(ErrorKind::Runtime, "{}: expected {}, got {}", op, expected, dtype);
 }
 
 }  // namespace ember

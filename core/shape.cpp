@@ -12,9 +12,9 @@ namespace ember {
 int64_t checked_numel(const char* op, IntArrayRef sizes) {
   int64_t n = 1;
   for (int64_t s : sizes) {
-    EMBER_CHECK_VALUE(s >= 0, "{}: expected non-negative sizes, got {}", op, sizes);
-    EMBER_CHECK_VALUE(!__builtin_mul_overflow(n, s, &n), "{}: the number of elements of size {} overflows int64", op,
-                      sizes);
+    EMBER_CHECK(s >= 0, "{}: expected non-negative sizes, got {}", op, sizes);
+    EMBER_CHECK(!__builtin_mul_overflow(n, s, &n), "{}: the number of elements of size {} overflows int64", op,
+                sizes);
   }
   return n;
 }

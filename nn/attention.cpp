@@ -64,8 +64,8 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
   Tensor mask;
   if (options.attn_mask.defined()) {
     const Tensor& given = options.attn_mask;
-    EMBER_CHECK_TYPE(given.dtype() == kBool || is_floating_point(given.dtype()),
-                     "scaled_dot_product_attention: expected a bool or floating attn_mask, got {}", given.dtype());
+    EMBER_CHECK(given.dtype() == kBool || is_floating_point(given.dtype()),
+                "scaled_dot_product_attention: expected a bool or floating attn_mask, got {}", given.dtype());
     // The scores' shape: the broadcast leading dims of query and key, then [L, S].
     Shape query_batch = query.shape(), key_batch = key.shape();
     query_batch.resize(query_batch.size() - 2);
@@ -165,8 +165,8 @@ MultiheadAttentionOutput MultiheadAttention::forward(const Tensor& query, const 
   // Masks to one additive float mask, broadcast against the scores [N * H, L, S].
   const DType dtype = query.dtype();
   auto check_mask_dtype = [&](const Tensor& mask, const char* name) {
-    EMBER_CHECK_TYPE(mask.dtype() == kBool || mask.dtype() == kUInt8 || is_floating_point(mask.dtype()),
-                     "{}: expected a bool or floating {}, got {}", where(), name, mask.dtype());
+    EMBER_CHECK(mask.dtype() == kBool || mask.dtype() == kUInt8 || is_floating_point(mask.dtype()),
+                "{}: expected a bool or floating {}, got {}", where(), name, mask.dtype());
   };
   Tensor mask;  // [1 or N * H, L or 1, S]
   if (attn_mask.defined()) {

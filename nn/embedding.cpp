@@ -27,8 +27,8 @@ Tensor embedding(const Tensor& input, const Tensor& weight, std::optional<int64_
   EMBER_CHECK(input.defined() && weight.defined() && weight.dim() == 2,
               "embedding: expected an index tensor and a 2-d weight [num_embeddings, embedding_dim], got weight {}",
               weight.defined() ? weight.shape() : Shape{});
-  EMBER_CHECK_TYPE(input.dtype() == kInt64 || input.dtype() == kInt32,
-                   "embedding: expected an index tensor of dtype int64 (or int32), got {}", input.dtype());
+  EMBER_CHECK(input.dtype() == kInt64 || input.dtype() == kInt32,
+              "embedding: expected an index tensor of dtype int64 (or int32), got {}", input.dtype());
   const int64_t num_embeddings = weight.size(0);
   padding_idx = wrap_padding_idx("embedding", padding_idx, num_embeddings);
   const Tensor index = input.to(kInt64).reshape({-1});

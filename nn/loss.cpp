@@ -19,8 +19,22 @@ Tensor reduce(const Tensor& loss, Reduction reduction) {
 
 void check_pair(const char* op, const Tensor& input, const Tensor& target) {
   EMBER_CHECK(input.defined() && target.defined(), "{}: expected defined input and target", op);
-  EMBER_CHECK_TYPE(input.is_floating_point(), "{}: expected a floating point input, got {}", op, input.dtype());
+  EMBER_CHECK(input.is_floating_point(), "{}: expected a floating point input, got {}", op, input.dtype());
   broadcast_shapes(op, input.shape(), target.shape());
+}
+
+// The checks torch.nn.functional makes first, with a ValueError: a binary loss's target of another shape, a
+// class loss's target of another batch size.
+void check_same_shape(const char* op, const Tensor& input, const Tensor& target) {
+  EMBER_CHECK(input.defined() && target.defined(), "{}: expected defined input and target", op);
+  EMBER_CHECK_VALUE(target.shape() == input.shape(), "{}: expected a target of the input's shape {}, got {}", op,
+                    input.shape(), target.shape());
+}
+void check_batch(const char* op, const Tensor& input, const Tensor& target) {
+  if (input.dim() < 2) return;  // unbatched
+  const int64_t target_batch = target.dim() == 0 ? 0 : target.size(0);  // torch counts a 0-d target as 0
+  EMBER_CHECK_VALUE(input.size(0) == target_batch, "{}: Expected input batch_size ({}) to match target batch_size ({}).",
+                    op, input.size(0), target_batch);
 }
 
 // x with its class dim (1) moved last and everything else flattened: [M, C].
@@ -36,10 +50,10 @@ Tensor classes_last(const Tensor& x) {
 // Class indices: shapes (input [N, C, d...] with target [N, d...], or [C] with []),
 // dtype, and every value in [0, C) unless it is ignore_index.
 void check_class_targets(const char* op, const Tensor& input, const Tensor& target, int64_t ignore_index) {
-  EMBER_CHECK_TYPE(target.dtype() == kInt64,
-                   "{}: expected a target of class indices of dtype int64, got {} (for class probabilities use a "
-                   "floating target of the input's shape)",
-                   op, target.dtype());
+  EMBER_CHECK(target.dtype() == kInt64,
+              "{}: expected a target of class indices of dtype int64, got {} (for class probabilities use a "
+              "floating target of the input's shape)",
+              op, target.dtype());
   Shape expected;
   for (int64_t d = 0; d < input.dim(); ++d) {
     if (d != (input.dim() == 1 ? 0 : 1)) expected.push_back(input.size(d));
@@ -77,7 +91,9 @@ std::pair<Tensor, Tensor> picked_losses(const Tensor& log_probs, const Tensor& t
 }  // namespace
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossOptions& options) {
-  EMBER_CHECK(input.defined() && target.defined() && input.dim() >= 1, "nll_loss: expected an input with a class dim");
+  EMBER_CHECK_VALUE(input.defined() && target.defined() && input.dim() >= 1,
+                    "nll_loss: expected an input with a class dim");  // torch: ValueError "Expected 1 or more dims"
+  check_batch("nll_loss", input, target);
   check_class_targets("nll_loss", input, target, options.ignore_index);
   check_weight("nll_loss", options.weight, input.size(input.dim() == 1 ? 0 : 1));
   auto [losses, weights] = picked_losses(input, target, options.weight, options.ignore_index);
@@ -92,10 +108,11 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossOptions&
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options) {
   EMBER_CHECK(input.defined() && target.defined() && input.dim() >= 1,
               "cross_entropy: expected an input with a class dim");
-  EMBER_CHECK_TYPE(input.is_floating_point(), "cross_entropy: expected floating point logits, got {}", input.dtype());
+  EMBER_CHECK(input.is_floating_point(), "cross_entropy: expected floating point logits, got {}", input.dtype());
+  check_batch("cross_entropy", input, target);  // after the dtype: torch's log_softmax checks that first
   const double smoothing = options.label_smoothing;
-  EMBER_CHECK_VALUE(smoothing >= 0.0 && smoothing <= 1.0,
-                    "cross_entropy: label_smoothing must be between 0.0 and 1.0, got {}", smoothing);
+  EMBER_CHECK(smoothing >= 0.0 && smoothing <= 1.0,
+              "cross_entropy: label_smoothing must be between 0.0 and 1.0, got {}", smoothing);
   const int64_t class_dim = input.dim() == 1 ? 0 : 1, classes = input.size(class_dim);
   check_weight("cross_entropy", options.weight, classes);
   const Tensor log_probs = log_softmax(input, class_dim);
@@ -156,17 +173,15 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
   check_pair("smooth_l1_loss", input, target);
-  EMBER_CHECK_VALUE(beta >= 0, "smooth_l1_loss: beta must be non-negative, got {}", beta);
+  EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got {}", beta);
   const Tensor diff = abs(input - target);
   if (beta == 0) return reduce(diff, reduction);
   return reduce(where(lt(diff, beta), diff * diff * (0.5 / beta), diff - 0.5 * beta), reduction);
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
+  check_same_shape("binary_cross_entropy", input, target);
   check_pair("binary_cross_entropy", input, target);
-  EMBER_CHECK(target.shape() == input.shape(),
-              "binary_cross_entropy: expected a target of the input's shape {}, got {}", input.shape(),
-              target.shape());
   {
     const Tensor values = input.detach();
     EMBER_CHECK(logical_and(ge(values, 0), le(values, 1)).all().item<bool>(),
@@ -182,10 +197,8 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 // (1 - t) x + (1 + (pw - 1) t) log(1 + exp(-x)), with log(1 + exp(-x)) = log1p(exp(-|x|)) + max(-x, 0).
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
                                         const Tensor& pos_weight, Reduction reduction) {
+  check_same_shape("binary_cross_entropy_with_logits", input, target);
   check_pair("binary_cross_entropy_with_logits", input, target);
-  EMBER_CHECK(target.shape() == input.shape(),
-              "binary_cross_entropy_with_logits: expected a target of the input's shape {}, got {}", input.shape(),
-              target.shape());
   const Tensor softplus_neg = log1p(exp(-abs(input))) + relu(-input);
   const Tensor log_weight = pos_weight.defined() ? (pos_weight - 1) * target + 1 : Tensor();
   Tensor loss = (1 - target) * input + (log_weight.defined() ? log_weight * softplus_neg : softplus_neg);

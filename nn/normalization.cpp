@@ -18,7 +18,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
   EMBER_CHECK(input.defined() && input.dim() >= 2,
               "group_norm: expected an input of at least 2 dimensions [N, C, *], got {}",
               input.defined() ? input.shape() : Shape{});
-  EMBER_CHECK_VALUE(num_groups > 0, "group_norm: expected a positive num_groups, got {}", num_groups);
+  EMBER_CHECK(num_groups > 0, "group_norm: expected a positive num_groups, got {}", num_groups);
   const int64_t batch = input.size(0), channels = input.size(1);
   EMBER_CHECK(channels % num_groups == 0,
               "group_norm: Expected number of channels in input to be divisible by num_groups, but got input of "

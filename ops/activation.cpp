@@ -49,7 +49,7 @@ Tensor gelu(const Tensor& self, std::string_view approximate) {
       return grad * (cdf + x * pdf);
     });
   }
-  EMBER_CHECK_VALUE(approximate == "tanh", "gelu: expected approximate to be 'none' or 'tanh', got '{}'", approximate);
+  EMBER_CHECK(approximate == "tanh", "gelu: expected approximate to be 'none' or 'tanh', got '{}'", approximate);
   return record_activation("gelu", self, detail::unary_op("gelu", self, GeluTanh{}), [](const Tensor& grad, const Tensor& x) {
     const Tensor t = tanh((x + x * x * x * kGeluCubic) * kSqrt2OverPi);
     const Tensor du = (x * x * (3 * kGeluCubic) + 1) * kSqrt2OverPi;
@@ -79,7 +79,7 @@ Tensor hardtanh(const Tensor& self, double min_val, double max_val) {
   EMBER_CHECK_VALUE(min_val <= max_val, "hardtanh: expected min_val <= max_val, got min_val={} and max_val={}", min_val,
                     max_val);
   detail::check_defined("hardtanh", self);
-  EMBER_CHECK_TYPE(self.dtype() != kBool, "hardtanh: expected a numeric tensor, got bool");
+  EMBER_CHECK(self.dtype() != kBool, "hardtanh: expected a numeric tensor, got bool");
   return record_activation("hardtanh", self, detail::unary_op("hardtanh", self, Clamp{min_val, max_val, true, true}),
                            [min_val, max_val](const Tensor& grad, const Tensor& x) {
                              return where(logical_and(gt(x, min_val), lt(x, max_val)), grad, 0.0);

@@ -34,10 +34,10 @@ Tensor isinf(const Tensor& self) { return detail::unary_op("isinf", self, IsInf{
 Tensor isfinite(const Tensor& self) { return detail::unary_op("isfinite", self, IsFinite{}); }
 
 Tensor isclose(const Tensor& self, const Tensor& other, double rtol, double atol, bool equal_nan) {
-  EMBER_CHECK_TYPE(self.dtype() == other.dtype(), "isclose: expected both inputs to have the same dtype, got {} and {}",
-                   self.dtype(), other.dtype());
-  EMBER_CHECK_VALUE(rtol >= 0 && atol >= 0, "isclose: expected non-negative rtol and atol, got rtol = {} and atol = {}",
-                    rtol, atol);
+  EMBER_CHECK(self.dtype() == other.dtype(), "isclose: expected both inputs to have the same dtype, got {} and {}",
+              self.dtype(), other.dtype());
+  EMBER_CHECK(rtol >= 0 && atol >= 0, "isclose: expected non-negative rtol and atol, got rtol = {} and atol = {}",
+              rtol, atol);
   NoGradGuard no_grad;  // a predicate: nothing to differentiate
   Tensor close = eq(self, other);
   if (self.dtype() == kBool) return close;

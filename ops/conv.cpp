@@ -12,8 +12,8 @@ namespace ember {
 
 Shape SpatialSize::expand(const char* op, const char* name, int64_t dims) const {
   if (sizes_.size() == 1) return Shape(static_cast<size_t>(dims), sizes_[0]);
-  EMBER_CHECK_VALUE(static_cast<int64_t>(sizes_.size()) == dims, "{}: expected {} to have 1 or {} values, got {}", op,
-                    name, dims, sizes_);
+  EMBER_CHECK(static_cast<int64_t>(sizes_.size()) == dims, "{}: expected {} to have 1 or {} values, got {}", op,
+              name, dims, sizes_);
   return sizes_;
 }
 
@@ -46,16 +46,16 @@ void check_tensors(const ConvArgs& a, const Tensor& input, const Tensor& weight,
   EMBER_CHECK(weight.dim() == batched_dims, "{}: expected a {}-D weight [{}, k{}], got shape {}", op, batched_dims,
               a.transposed ? "in_channels, out_channels / groups" : "out_channels, in_channels / groups",
               a.spatial_dims == 1 ? "L" : "H, kW", weight.shape());
-  EMBER_CHECK_TYPE(is_floating_point(input.dtype()), "{}: expected a floating point input, got {}", op,
-                   input.dtype());
-  EMBER_CHECK_TYPE(weight.dtype() == input.dtype(),
-                   "{}: expected input and weight to have the same dtype, got input {} and weight {}", op,
-                   input.dtype(), weight.dtype());
+  EMBER_CHECK(is_floating_point(input.dtype()), "{}: expected a floating point input, got {}", op,
+              input.dtype());
+  EMBER_CHECK(weight.dtype() == input.dtype(),
+              "{}: expected input and weight to have the same dtype, got input {} and weight {}", op,
+              input.dtype(), weight.dtype());
   if (bias.defined()) {
     detail::check_same_device(op, input, bias);
-    EMBER_CHECK_TYPE(bias.dtype() == input.dtype(),
-                     "{}: expected input and bias to have the same dtype, got input {} and bias {}", op,
-                     input.dtype(), bias.dtype());
+    EMBER_CHECK(bias.dtype() == input.dtype(),
+                "{}: expected input and bias to have the same dtype, got input {} and bias {}", op,
+                input.dtype(), bias.dtype());
   }
 }
 
@@ -67,15 +67,15 @@ cpu::ConvGeometry geometry(const ConvArgs& a, const Tensor& input, const Tensor&
   g.KH = weight.shape()[2], g.KW = weight.shape()[3];
   g.groups = a.groups;
   g.transposed = a.transposed;
-  EMBER_CHECK_VALUE(a.groups > 0, "{}: expected groups > 0, got {}", op, a.groups);
+  EMBER_CHECK(a.groups > 0, "{}: expected groups > 0, got {}", op, a.groups);
   const int64_t weight_in = a.transposed ? weight.shape()[0] : weight.shape()[1] * a.groups;
   g.OC = a.transposed ? weight.shape()[1] * a.groups : weight.shape()[0];
   EMBER_CHECK(g.C == weight_in,
               "{}: expected input to have {} channels (weight {} with groups = {}), got {} channels (input shape {})",
               op, weight_in, weight.shape(), a.groups, g.C, input.shape());
-  EMBER_CHECK_VALUE(g.C % a.groups == 0 && g.OC % a.groups == 0,
-                    "{}: expected in_channels ({}) and out_channels ({}) divisible by groups ({})", op, g.C, g.OC,
-                    a.groups);
+  EMBER_CHECK(g.C % a.groups == 0 && g.OC % a.groups == 0,
+              "{}: expected in_channels ({}) and out_channels ({}) divisible by groups ({})", op, g.C, g.OC,
+              a.groups);
   EMBER_CHECK(!bias.defined() || (bias.dim() == 1 && bias.shape()[0] == g.OC),
               "{}: expected bias of shape [{}] (out_channels), got {}", op, g.OC, bias.shape());
 
@@ -87,9 +87,9 @@ cpu::ConvGeometry geometry(const ConvArgs& a, const Tensor& input, const Tensor&
   for (int64_t i = 0; i < a.spatial_dims; ++i) {
     const int64_t d = first + i;
     const int64_t stride = a.stride[i], dilation = a.dilation[i], padding = a.padding[i];
-    EMBER_CHECK_VALUE(stride > 0, "{}: expected positive stride, got {}", op, a.stride);
-    EMBER_CHECK_VALUE(dilation > 0, "{}: expected positive dilation, got {}", op, a.dilation);
-    EMBER_CHECK_VALUE(padding >= 0, "{}: expected non-negative padding, got {}", op, a.padding);
+    EMBER_CHECK(stride > 0, "{}: expected positive stride, got {}", op, a.stride);
+    EMBER_CHECK(dilation > 0, "{}: expected positive dilation, got {}", op, a.dilation);
+    EMBER_CHECK(padding >= 0, "{}: expected non-negative padding, got {}", op, a.padding);
     const int64_t span = dilation * (kernel[d] - 1);  // the kernel's extent - 1
     g.stride[d] = stride;
     g.dilation[d] = dilation;
@@ -100,10 +100,10 @@ cpu::ConvGeometry geometry(const ConvArgs& a, const Tensor& input, const Tensor&
     }
     if (a.transposed) {
       const int64_t output_padding = a.output_padding[i];
-      EMBER_CHECK_VALUE(output_padding >= 0 && (output_padding < stride || output_padding < dilation),
-                        "{}: expected output_padding smaller than stride or dilation, got output_padding {}, stride "
-                        "{}, dilation {}",
-                        op, a.output_padding, a.stride, a.dilation);
+      EMBER_CHECK(output_padding >= 0 && (output_padding < stride || output_padding < dilation),
+                  "{}: expected output_padding smaller than stride or dilation, got output_padding {}, stride "
+                  "{}, dilation {}",
+                  op, a.output_padding, a.stride, a.dilation);
       g.pad_end[d] -= output_padding;  // See Dims in ops/cpu/conv_onednn.cpp
       out_size[d] = (in_size[d] - 1) * stride - g.pad_begin[d] - g.pad_end[d] + span + 1;
     } else {
@@ -198,8 +198,8 @@ Tensor onednn_convolution(const char* op, const cpu::ConvGeometry& g, const Tens
 
 Tensor convolution(const ConvArgs& a, const Tensor& input, const Tensor& weight, const Tensor& bias) {
   check_tensors(a, input, weight, bias);
-  EMBER_CHECK_VALUE(!(a.padding_mode == PaddingMode::Same && a.stride != Shape(a.stride.size(), 1)),
-                    "{}: padding=\"same\" is not supported for strided convolutions, got stride {}", a.op, a.stride);
+  EMBER_CHECK(!(a.padding_mode == PaddingMode::Same && a.stride != Shape(a.stride.size(), 1)),
+              "{}: padding=\"same\" is not supported for strided convolutions, got stride {}", a.op, a.stride);
   const bool batched = input.dim() == a.spatial_dims + 2;
   Tensor x = batched ? input : input.unsqueeze(0);
   Tensor w = weight;

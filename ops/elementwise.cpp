@@ -59,7 +59,7 @@ Rounding parse_rounding(std::optional<std::string_view> mode) {
   if (!mode) return Rounding::True;
   if (*mode == "trunc") return Rounding::Trunc;
   if (*mode == "floor") return Rounding::Floor;
-  detail::fail(ErrorKind::Value,
+  detail::fail(ErrorKind::Runtime,
                "div: expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{}'", *mode);
 }
 
@@ -266,11 +266,18 @@ Tensor pow(const Tensor& self, const Tensor& exponent) {
   }
   return out;
 }
-Tensor pow(const Tensor& self, const Scalar& exponent) {
-  detail::check_defined("pow", self);
+namespace {
+// As PyTorch, an error rather than 2 ** -1 truncated to 0.
+void check_integer_power(const char* op, const Tensor& self, const Scalar& exponent) {
+  detail::check_defined(op, self);
   EMBER_CHECK(self.is_floating_point() || exponent.is_floating_point() || exponent.to_int() >= 0,
-              "pow: integers to negative integer powers are not allowed (base dtype {}, exponent {})", self.dtype(),
+              "{}: integers to negative integer powers are not allowed (base dtype {}, exponent {})", op, self.dtype(),
               exponent.to_int());
+}
+}  // namespace
+
+Tensor pow(const Tensor& self, const Scalar& exponent) {
+  check_integer_power("pow", self, exponent);
   Tensor out = detail::promoted_binary_op("pow", self, exponent, Pow{});
   if (autograd::needs_grad(self)) {
     autograd::record("pow", {self}, out, [self = save(self), exponent](const Tensor& grad) {
@@ -296,6 +303,7 @@ Tensor pow(const Scalar& self, const Tensor& exponent) {
 Tensor Tensor::pow(const Tensor& exponent) const { return ember::pow(*this, exponent); }
 Tensor Tensor::pow(const Scalar& exponent) const { return ember::pow(*this, exponent); }
 Tensor& Tensor::pow_(const Scalar& exponent) {
+  check_integer_power("pow_", *this, exponent);  // in place too: it computed [1, 0, 0] for [1, 2, 3].pow_(-2)
   if (autograd::needs_grad(*this)) {
     return detail::inplace_with_history("pow_", *this, [&](const Tensor& x) { return ember::pow(x, exponent); });
   }
@@ -354,8 +362,8 @@ Tensor Tensor::lerp(const Tensor& end, const Tensor& weight) const { return embe
 
 Tensor where(const Tensor& condition, const Tensor& self, const Tensor& other) {
   for (const Tensor* t : {&condition, &self, &other}) detail::check_defined("where", *t);
-  EMBER_CHECK_TYPE(condition.dtype() == kBool, "where: expected condition to be a bool tensor, got {}",
-                   condition.dtype());
+  EMBER_CHECK(condition.dtype() == kBool, "where: expected condition to be a bool tensor, got {}",
+              condition.dtype());
   DType dtype = result_type(self, other);
   Tensor a = detail::cast_if_needed(self, dtype), b = detail::cast_if_needed(other, dtype);
   Tensor out = ternary_op("where", condition, a, b, dtype, Where{});

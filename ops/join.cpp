@@ -275,6 +275,7 @@ Tensor flip(const Tensor& self, IntArrayRef dims) {
 
 Tensor roll(const Tensor& self, IntArrayRef shifts, IntArrayRef dims) {
   detail::check_defined("roll", self);
+  EMBER_CHECK(!shifts.empty(), "roll: expected at least one shift, got none");  // shifts[0] below
   EMBER_CHECK(shifts.size() == dims.size() || (dims.empty() && shifts.size() == 1),
               "roll: expected shifts and dims to align (or one shift and no dims), got shifts {} and dims {}", shifts,
               dims);

@@ -16,8 +16,8 @@ void check_channel_tensor(const char* name, const Tensor& t, const Tensor& input
   detail::check_same_device("batch_norm", input, t);
   EMBER_CHECK(t.dim() == 1 && t.shape()[0] == channels, "batch_norm: expected {} of shape [{}] (channels), got {}",
               name, channels, t.shape());
-  EMBER_CHECK_TYPE(t.dtype() == input.dtype(), "batch_norm: expected {} to have the input's dtype {}, got {}", name,
-                   input.dtype(), t.dtype());
+  EMBER_CHECK(t.dtype() == input.dtype(), "batch_norm: expected {} to have the input's dtype {}, got {}", name,
+              input.dtype(), t.dtype());
 }
 
 // [1, C, 1, ...]: a per-channel tensor broadcast against input.
@@ -109,8 +109,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   detail::check_cpu(op, input);
   EMBER_CHECK(input.dim() >= 2, "batch_norm: expected an input [N, C, *] of at least 2 dims, got shape {}",
               input.shape());
-  EMBER_CHECK_TYPE(is_floating_point(input.dtype()), "batch_norm: expected a floating point input, got {}",
-                   input.dtype());
+  EMBER_CHECK(is_floating_point(input.dtype()), "batch_norm: expected a floating point input, got {}",
+              input.dtype());
   const int64_t C = input.shape()[1];
   check_channel_tensor("weight", options.weight, input, C);
   check_channel_tensor("bias", options.bias, input, C);

@@ -26,7 +26,7 @@ Planes planes_of(const char* op, const Tensor& input) {
   detail::check_cpu(op, input);
   EMBER_CHECK(input.dim() == 3 || input.dim() == 4,
               "{}: expected a 3-D (unbatched) or 4-D (batched) input [N, C, H, W], got shape {}", op, input.shape());
-  EMBER_CHECK_TYPE(is_floating_point(input.dtype()), "{}: expected a floating point input, got {}", op, input.dtype());
+  EMBER_CHECK(is_floating_point(input.dtype()), "{}: expected a floating point input, got {}", op, input.dtype());
   for (int64_t d = input.dim() - 2; d < input.dim(); ++d) {
     EMBER_CHECK(input.shape()[d] > 0, "{}: expected non-empty spatial dims, got shape {}", op, input.shape());
   }
@@ -48,13 +48,13 @@ Window window_of(const char* op, const SpatialSize& kernel_size, const SpatialSi
            dilation.expand(op, "dilation", 2), ceil_mode};
   w.stride = stride.empty() ? w.kernel : stride.expand(op, "stride", 2);
   for (size_t d = 0; d < 2; ++d) {
-    EMBER_CHECK_VALUE(w.kernel[d] > 0, "{}: expected positive kernel_size, got {}", op, w.kernel);
-    EMBER_CHECK_VALUE(w.stride[d] > 0, "{}: expected positive stride, got {}", op, w.stride);
-    EMBER_CHECK_VALUE(w.dilation[d] > 0, "{}: expected positive dilation, got {}", op, w.dilation);
-    EMBER_CHECK_VALUE(w.padding[d] >= 0 && w.padding[d] <= ((w.kernel[d] - 1) * w.dilation[d] + 1) / 2,
-                      "{}: expected padding between 0 and half the effective kernel size, got padding {}, "
-                      "kernel_size {}, dilation {}",
-                      op, w.padding, w.kernel, w.dilation);
+    EMBER_CHECK(w.kernel[d] > 0, "{}: expected positive kernel_size, got {}", op, w.kernel);
+    EMBER_CHECK(w.stride[d] > 0, "{}: expected positive stride, got {}", op, w.stride);
+    EMBER_CHECK(w.dilation[d] > 0, "{}: expected positive dilation, got {}", op, w.dilation);
+    EMBER_CHECK(w.padding[d] >= 0 && w.padding[d] <= ((w.kernel[d] - 1) * w.dilation[d] + 1) / 2,
+                "{}: expected padding between 0 and half the effective kernel size, got padding {}, "
+                "kernel_size {}, dilation {}",
+                op, w.padding, w.kernel, w.dilation);
   }
   return w;
 }
@@ -178,12 +178,12 @@ Tensor avg_pool2d(const Tensor& input, const SpatialSize& kernel_size, const Avg
   const auto [x4, batched] = planes_of(op, input);
   const Window w = window_of(op, kernel_size, options.stride, options.padding, 1, options.ceil_mode);
   for (size_t d = 0; d < 2; ++d) {
-    EMBER_CHECK_VALUE(w.padding[d] <= w.kernel[d] / 2,
-                      "{}: expected padding at most half the kernel size, got padding {}, kernel_size {}", op,
-                      w.padding, w.kernel);
+    EMBER_CHECK(w.padding[d] <= w.kernel[d] / 2,
+                "{}: expected padding at most half the kernel size, got padding {}, kernel_size {}", op,
+                w.padding, w.kernel);
   }
-  EMBER_CHECK_VALUE(!options.divisor_override || *options.divisor_override > 0,
-                    "{}: expected a positive divisor_override, got {}", op, options.divisor_override.value_or(0));
+  EMBER_CHECK(!options.divisor_override || *options.divisor_override > 0,
+              "{}: expected a positive divisor_override, got {}", op, options.divisor_override.value_or(0));
   const int64_t H = x4.shape()[2], W = x4.shape()[3];
   cpu::PoolGeometry g = planes_geometry(x4, pooled_size(op, w, 0, H, input.shape()),
                                         pooled_size(op, w, 1, W, input.shape()));
@@ -197,7 +197,7 @@ Tensor adaptive_avg_pool2d(const Tensor& input, const SpatialSize& output_size) 
   const char* op = "adaptive_avg_pool2d";
   const auto [x4, batched] = planes_of(op, input);
   const Shape size = output_size.expand(op, "output_size", 2);
-  EMBER_CHECK_VALUE(size[0] > 0 && size[1] > 0, "{}: expected a positive output_size, got {}", op, size);
+  EMBER_CHECK(size[0] > 0 && size[1] > 0, "{}: expected a positive output_size, got {}", op, size);
   cpu::PoolGeometry g = planes_geometry(x4, size[0], size[1]);
   g.h = adaptive_dim(g.H, g.OH);
   g.w = adaptive_dim(g.W, g.OW);

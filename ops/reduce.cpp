@@ -53,11 +53,15 @@ Reduction plan_reduction(const char* op, const Tensor& self, IntArrayRef dims, b
   return r;
 }
 
-// Amax, max, argmax, ... have no identity: folding nothing is an error.
-void check_nonempty(const char* op, const Tensor& self, const Reduction& r) {
+// Amax, max, argmax, ... have no identity: folding nothing is an error. PyTorch's classes: a RuntimeError when
+// no dim was named, an IndexError naming the empty dim otherwise.
+void check_nonempty(const char* op, const Tensor& self, IntArrayRef dims, const Reduction& r) {
   if (r.count != 0) return;
+  EMBER_CHECK(!dims.empty(), "{}: Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+              "dim with the 'dim' argument.", op);
   for (int64_t d = 0; d < self.dim(); ++d) {
-    EMBER_CHECK(!(r.reduced[d] && self.shape()[d] == 0), "{}: Expected reduction dim {} to have non-zero size.", op, d);
+    EMBER_CHECK_INDEX(!(r.reduced[d] && self.shape()[d] == 0), "{}: Expected reduction dim {} to have non-zero size.",
+                      op, d);
   }
 }
 
@@ -182,7 +186,7 @@ template <Extreme E>
 Tensor extreme_impl(const char* op, const Tensor& self, IntArrayRef dims, bool keepdim) {
   const Reduction r = plan_reduction(op, self, dims, keepdim);
   detail::check_cpu(op, self);
-  check_nonempty(op, self, r);
+  check_nonempty(op, self, dims, r);
   Tensor out = empty(r.out_shape, self.options());
   auto [input, shape] = arrange(self, r, /*inner_allowed=*/true);
   dispatch_dtype(op, self.dtype(), [&]<class T>() {
@@ -211,7 +215,7 @@ template <Extreme E>
 std::pair<Tensor, Tensor> extreme_with_index(const char* op, const Tensor& self, int64_t dim, bool keepdim) {
   const Reduction r = plan_reduction(op, self, {dim}, keepdim);
   detail::check_cpu(op, self);
-  check_nonempty(op, self, r);
+  check_nonempty(op, self, {dim}, r);
   Tensor values = empty(r.out_shape, self.options()), indices = empty(r.out_shape, {kInt64, self.device()});
   if (values.numel() == 0) return {values, indices};
   // Iterate over self's rows along d; the results are viewed with a size-1 dim at d.
@@ -257,6 +261,7 @@ std::pair<Tensor, Tensor> extreme_with_index(const char* op, const Tensor& self,
 template <Extreme E>
 Tensor arg_extreme(const char* op, const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
   detail::check_defined(op, self);
+  if (dim) wrap_dim(op, *dim, self.dim());  // before the dtype, as PyTorch checks
   if (self.dtype() == kBool) fail_dtype(op, self.dtype(), DTypes::Numeric);  // as PyTorch's CPU argmax
   if (dim) return extreme_with_index<E>(op, self, *dim, keepdim).second;
   // No dim: the index into the flattened tensor; keepdim keeps every dim as size 1.
@@ -303,12 +308,14 @@ Tensor sum(const Tensor& self, IntArrayRef dims, bool keepdim, std::optional<DTy
 }
 
 Tensor mean(const Tensor& self, IntArrayRef dims, bool keepdim, std::optional<DType> dtype) {
-  const Reduction r = plan_reduction("mean", self, dims, keepdim);
+  detail::check_defined("mean", self);
+  // The dtype before the dims, as PyTorch checks (its class, RuntimeError, for a call wrong in both).
   const DType result = dtype.value_or(self.dtype());
-  EMBER_CHECK_TYPE(is_floating_point(result),
-                   "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
-                   "dtype. Got: {}",
-                   result);
+  EMBER_CHECK(is_floating_point(result),
+              "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+              "Got: {}",
+              result);
+  const Reduction r = plan_reduction("mean", self, dims, keepdim);
   // The mean of nothing is NaN (0 / 0), as in PyTorch.
   const double scale = r.count == 0 ? NAN : 1.0 / static_cast<double>(r.count);
   Tensor out = sum_impl("mean", detail::cast_if_needed(self, result), r, scale);
@@ -383,12 +390,16 @@ Tensor argmin(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
 
 namespace {
 
+// Before the dims, as PyTorch checks (its class, RuntimeError, for a call wrong in both).
+void check_variance_dtype(const char* op, const Tensor& self) {
+  detail::check_defined(op, self);
+  EMBER_CHECK(self.is_floating_point(), "{}: std and var only support floating point dtypes, got {}", op, self.dtype());
+}
+
 // Two passes (mean, then the squared deviations): exact enough where the
 // one-pass sum of squares cancels catastrophically. Also returns the divisor.
-std::pair<Tensor, double> variance(const char* op, const Tensor& self, const Reduction& r, IntArrayRef dims,
-                                   double correction, bool keepdim) {
-  EMBER_CHECK_TYPE(self.is_floating_point(), "{}: std and var only support floating point dtypes, got {}", op,
-                   self.dtype());
+std::pair<Tensor, double> variance(const Tensor& self, const Reduction& r, IntArrayRef dims, double correction,
+                                   bool keepdim) {
   autograd::NoGradGuard no_grad;  // var and std record one node each
   const Tensor x = upcast_half(self);
   const Tensor deviation = x - x.mean(dims, /*keepdim=*/true);
@@ -415,15 +426,17 @@ void record_variance(const char* op, const Tensor& self, const Tensor& out, cons
 }  // namespace
 
 Tensor var(const Tensor& self, IntArrayRef dims, double correction, bool keepdim) {
+  check_variance_dtype("var", self);
   const Reduction r = plan_reduction("var", self, dims, keepdim);
-  auto [out, divisor] = variance("var", self, r, dims, correction, keepdim);
+  auto [out, divisor] = variance(self, r, dims, correction, keepdim);
   record_variance("var", self, out, r, divisor, /*is_std=*/false);
   return out;
 }
 
 Tensor std(const Tensor& self, IntArrayRef dims, double correction, bool keepdim) {
+  check_variance_dtype("std", self);
   const Reduction r = plan_reduction("std", self, dims, keepdim);
-  auto [variance_out, divisor] = variance("std", self, r, dims, correction, keepdim);
+  auto [variance_out, divisor] = variance(self, r, dims, correction, keepdim);
   Tensor out = sqrt(variance_out);
   record_variance("std", self, out, r, divisor, /*is_std=*/true);
   return out;
@@ -457,10 +470,10 @@ Tensor logsumexp(const Tensor& self, IntArrayRef dims, bool keepdim) {
 }
 
 Tensor norm(const Tensor& self, double p, IntArrayRef dims, bool keepdim) {
+  detail::check_defined("norm", self);
+  EMBER_CHECK(self.is_floating_point(),  // before the dims, as mean's
+              "norm(): input dtype should be either floating point or complex dtypes. Got {} instead.", self.dtype());
   const Reduction r = plan_reduction("norm", self, dims, keepdim);
-  EMBER_CHECK_TYPE(self.is_floating_point(),
-                   "norm(): input dtype should be either floating point or complex dtypes. Got {} instead.",
-                   self.dtype());
   Tensor out;
   {
     autograd::NoGradGuard no_grad;  // recorded below as one node, with the limits at 0 PyTorch uses

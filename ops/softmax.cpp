@@ -147,8 +147,8 @@ void softmax_rows(const char* op, Kind kind, const Tensor& self, int64_t dim, co
 Tensor softmax_impl(const char* op, Kind kind, const Tensor& self, int64_t dim) {
   detail::check_defined(op, self);
   detail::check_cpu(op, self);
+  const int64_t d = wrap_dim(op, dim, self.dim());  // before the dtype, as PyTorch checks
   if (!is_floating_point(self.dtype())) fail_dtype(op, self.dtype(), DTypes::Floating);
-  const int64_t d = wrap_dim(op, dim, self.dim());
   // A 0-d tensor is one row of one element: softmax gives 1, log_softmax 0 (as PyTorch).
   const Tensor rows = self.dim() == 0 ? self.reshape({1}) : self;
   Tensor out = empty(rows.shape(), self.options());

@@ -123,8 +123,8 @@ Tensor argsort(const Tensor& self, int64_t dim, bool descending) {
 // ours are always sorted, which costs nothing extra with a partial sort.
 std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool largest, bool /*sorted*/) {
   check_input("topk", self);
+  const int64_t d = wrap_dim("topk", dim, self.dim());  // before the dtype, as PyTorch checks
   if (self.dtype() == kBool) fail_dtype("topk", self.dtype(), DTypes::Numeric);  // as PyTorch's CPU topk
-  const int64_t d = wrap_dim("topk", dim, self.dim());
   const int64_t size = self.dim() == 0 ? 1 : self.shape()[d];
   EMBER_CHECK(k >= 0 && k <= size, "topk: expected k in [0, {}] (the size of dimension {}), got k = {}", size, d, k);
   // A 0-d tensor gives its one element even for k = 0, as PyTorch's topk does.

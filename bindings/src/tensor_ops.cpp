@@ -64,7 +64,8 @@ void bind_shape_methods(py::class_<Tensor>& tensor) {
       .def("tile", [](const Tensor& t, const py::args& dims) { return t.tile(to_shape(dims)); })
       .def("flip", [](const Tensor& t, const py::args& dims) { return t.flip(to_shape(dims)); })
       .def("roll", [](const Tensor& t, const py::object& shifts, const py::object& dims) {
-        return t.roll(to_dims(shifts), dims.is_none() ? std::vector<int64_t>{} : to_dims(dims));
+        EMBER_CHECK_TYPE(!shifts.is_none(), "roll(): argument 'shifts' must be tuple of ints, not NoneType");
+        return t.roll(to_dims(shifts), to_dims(dims));
       }, py::arg("shifts"), py::arg("dims") = py::none())
       .def("tril", &Tensor::tril, py::arg("diagonal") = 0, NoGil())
       .def("triu", &Tensor::triu, py::arg("diagonal") = 0, NoGil())

@@ -35,18 +35,29 @@ Device to_device(const py::object& value, const char* function) {
   if (py::isinstance<Device>(value)) return value.cast<Device>();
   if (py::isinstance<py::str>(value)) return Device(value.cast<std::string>());
   throw py::type_error(fmt::format("{}(): argument 'device' must be ember.device or str, not {}", function,
-                                   std::string(py::str(value.get_type().attr("__name__")))));
+                                   type_name(value)));
 }
 
+namespace {
+// ints as a vector, or a TypeError naming what was given (a str dim is a named dim, which ember lacks).
+std::vector<int64_t> to_ints(py::handle value, const char* what) {
+  try {
+    return value.cast<std::vector<int64_t>>();
+  } catch (const py::cast_error&) {
+    throw py::type_error(fmt::format("expected {} as ints, got {}", what, std::string(py::repr(value))));
+  }
+}
+}  // namespace
+
 std::vector<int64_t> to_shape(const py::args& args) {
-  if (args.size() == 1 && !py::isinstance<py::int_>(args[0])) return args[0].cast<std::vector<int64_t>>();
-  return args.cast<std::vector<int64_t>>();
+  if (args.size() == 1 && !py::isinstance<py::int_>(args[0])) return to_ints(args[0], "sizes");
+  return to_ints(args, "sizes");
 }
 
 std::vector<int64_t> to_dims(const py::object& dims) {
   if (dims.is_none()) return {};
   if (py::isinstance<py::int_>(dims)) return {dims.cast<int64_t>()};
-  return dims.cast<std::vector<int64_t>>();
+  return to_ints(dims, "dims");
 }
 
 py::object to_size(IntArrayRef shape) {
@@ -91,10 +102,13 @@ void bind_types(py::module_& m) {
       .def("__hash__", [](const Device& d) { return std::hash<std::string>()(d.str()); });
   py::implicitly_convertible<std::string, Device>();
 
-  // ember::Error -> the exception PyTorch raises for the same mistake, same message.
+  // ember::Error -> the exception PyTorch raises for the same mistake, same message. A Python argument that
+  // .cast<T>() cannot convert is a TypeError, as torch's (pybind11 would raise RuntimeError).
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const py::cast_error& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
     } catch (const Error& e) {
       switch (e.kind()) {
         case ErrorKind::Value: PyErr_SetString(PyExc_ValueError, e.what()); return;

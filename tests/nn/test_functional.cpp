@@ -126,8 +126,10 @@ TEST_CASE("loss errors name the problem", "[nn][loss]") {
                 "cross_entropy: target 3 is out of bounds for 3 classes (expected 0 <= target < 3, or ignore_index -100)");
   REQUIRE_ERROR(F::cross_entropy(x, tensor({0, 1, 2, 2}, kInt32)),
                 "cross_entropy: expected a target of class indices of dtype int64, got int32");
-  REQUIRE_ERROR(F::cross_entropy(x, tensor({0, 1, 2})),
-                "cross_entropy: expected a target of shape [4] for an input of shape [4, 3], got [3]");
+  REQUIRE_ERROR(F::cross_entropy(x, tensor({0, 1, 2})),  // a ValueError, as torch's
+                "cross_entropy: Expected input batch_size (4) to match target batch_size (3).");
+  REQUIRE_ERROR(F::cross_entropy(x, tensor({{0}, {1}, {2}, {0}})),
+                "cross_entropy: expected a target of shape [4] for an input of shape [4, 3], got [4, 1]");
   REQUIRE_ERROR(F::cross_entropy(x, zeros({4, 2}, kFloat64)),
                 "cross_entropy: expected class probabilities of the input's shape [4, 3], got [4, 2]");
   REQUIRE_ERROR(F::cross_entropy(x, classes(), {.weight = ones({2}, kFloat64)}),

@@ -278,6 +278,9 @@ def test_bad_arguments_raise_as_torch():
                      lambda t: t.var(0, 0)):
             with pytest.raises(TypeError):
                 call(lib.ones(2, 3))
+    for lib in (torch, ember):  # in place as out of place, where ember truncated to 0
+        with pytest.raises(RuntimeError, match="(?i)integers to negative integer powers are not allowed"):
+            lib.tensor([1, 2, 3]).pow_(-2)
     with pytest.raises(RuntimeError, match="0-dimensional value"):  # torch: "... a 0-dimensional value tensor"
         ember.ones(2).masked_fill(ember.ones(2, dtype=ember.bool), ember.ones(1))
 
