@@ -1,7 +1,7 @@
 // In-place ops under autograd: PyTorch's rules for what may be written in
 // place, and where the history goes after a write: onto the tensor itself, or,
 // for a view, onto its base (CopySlices) with the view's grad_fn remade.
-// The ops call these through detail::assign_with_history (ops/elementwise_util.h).
+// The ops call these through detail::assign_with_history (ops/toolkit.h).
 #include <ember/autograd/record.h>
 #include <ember/ops/ops.h>
 

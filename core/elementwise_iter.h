@@ -24,7 +24,7 @@ struct ElementwiseIter {
 };
 
 // Builds the loop for out = f(inputs...). `out` must already have the
-// broadcast shape of the inputs (ops/elementwise_util.h holds the op-level helpers).
+// broadcast shape of the inputs (ops/toolkit.h holds the op-level helpers).
 ElementwiseIter make_elementwise_iter(const Tensor& out, std::initializer_list<const Tensor*> inputs);
 
 }  // namespace ember

@@ -2,7 +2,7 @@
 // here are the parameterised ones. Each forward is one functor of
 // ops/functors.h; each backward a composite of differentiable ops (so second
 // derivatives work).
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 namespace ember {
 namespace {

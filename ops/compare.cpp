@@ -1,7 +1,7 @@
 // Comparisons, logic and float predicates; every result is a bool tensor.
 // Operands are promoted to their common dtype first (int 1 == float 1.0 is true).
 #include <ember/autograd/grad_mode.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 namespace ember {
 

@@ -4,7 +4,7 @@
 // with its backward formula here; the other floating dtypes run the composite
 // of Note [Composite convolution].
 #include <ember/ops/cpu/conv_onednn.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <string>
 

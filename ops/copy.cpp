@@ -1,7 +1,7 @@
 // Conversion and copies: to(dtype/device), copy_, fill_, contiguous, clone,
 // detach, item. Cross-device copies stage through a contiguous buffer and
 // move bytes with cuda::copy_bytes.
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 namespace ember {
 namespace {

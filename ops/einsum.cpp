@@ -2,7 +2,7 @@
 // subscripts), aligns every operand to one shared dim layout (views only), then
 // contracts left to right, each pair as one bmm (or a broadcast mul when
 // nothing is summed). Uses only public ops; no per-element index loops.
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <algorithm>
 #include <array>

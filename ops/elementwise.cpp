@@ -1,7 +1,7 @@
 // Elementwise arithmetic and math: add/sub/mul/div/pow, unary math, where,
 // clamp, lerp, nan_to_num, masked_fill, and the arithmetic operators. Every op
 // here is one functor of ops/functors.h run by the shared loop engine.
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <algorithm>
 #include <limits>

@@ -3,7 +3,7 @@
 // every index bounds-checked before any write) and shapes the problem; the
 // loops are ops/cpu/index_kernels.cpp. CPU only for now.
 #include <ember/ops/cpu/index_kernels.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // triu, pad; and the splitting views split, chunk, unbind (no copies: they share
 // the input's storage). Every copy here is a view plus copy_, so these ops run
 // on any device copy_ supports and need no kernels of their own.
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 namespace ember {
 namespace {

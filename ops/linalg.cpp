@@ -2,7 +2,7 @@
 // addmm, mv, dot, outer. Every product funnels into matmul_into, which lays
 // operands out for cpu::gemm_batched (ops/cpu/gemm.h). einsum is ops/einsum.cpp.
 #include <ember/ops/cpu/gemm.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <string>
 #include <vector>

@@ -2,7 +2,7 @@
 // the running-stat update and the output; the backward is a formula of
 // recorded ops (so it differentiates twice). layer_norm and group_norm are
 // composites in nn/.
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <cmath>
 

@@ -5,7 +5,7 @@
 // differentiates twice: max pooling's is a scatter_add at the saved indices;
 // average pooling's is its adjoint kernel, whose backward is the pooling again.
 #include <ember/ops/cpu/pool_kernels.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <memory>
 

@@ -5,7 +5,7 @@
 // [Philox element mapping]); CUDA tensors receive a copy of that same stream.
 #include <ember/core/generator.h>
 #include <ember/core/philox.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <cmath>
 #include <limits>

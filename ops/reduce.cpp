@@ -7,7 +7,7 @@
 // (PyTorch's CPU acc_type), integer ones in int64 with wraparound.
 #include <ember/ops/cpu/dim_loop.h>
 #include <ember/ops/cpu/reduce.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 // Views (no copies: a new geometry over the same storage) and reshaping:
 // view, reshape, permute, transpose, expand, squeeze, slice, select, ...
 // reshape is the only one that may copy, and only when no view is possible.
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <algorithm>
 #include <cstdlib>

@@ -4,7 +4,7 @@
 // into an opmath buffer, so every row runs the same contiguous kernel.
 #include <ember/ops/cpu/dim_loop.h>
 #include <ember/ops/cpu/vec_math.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <algorithm>
 #include <array>

@@ -8,7 +8,7 @@
 // topk leave the order of ties unspecified; we pick the stable order
 // everywhere, so results are deterministic and topk(k) is the first k of sort.
 #include <ember/ops/cpu/dim_loop.h>
-#include <ember/ops/elementwise_util.h>
+#include <ember/ops/toolkit.h>
 
 #include <algorithm>
 #include <cmath>

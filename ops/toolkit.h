@@ -1,6 +1,7 @@
-// Op-level helpers shared by the elementwise families (elementwise.cpp,
-// activation.cpp, compare.cpp): input checks, dtype computation, output
-// allocation, and the one place that picks the CPU loop or the CUDA kernel.
+// The toolkit every op file (ops/*.cpp) shares: input checks, dtype
+// computation, the in-place rules and assign_with_history, view marking, and
+// the one place that picks the CPU elementwise loop or the CUDA kernel.
+// No op lives here.
 #pragma once
 
 #include <ember/autograd/record.h>

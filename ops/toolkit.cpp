@@ -1,5 +1,5 @@
-// Checks and conversions shared by the elementwise op families.
-#include <ember/ops/elementwise_util.h>
+// The shared op toolkit (ops/toolkit.h): checks, conversions, the in-place path and view marking.
+#include <ember/ops/toolkit.h>
 
 namespace ember::detail {
 

@@ -1,7 +1,7 @@
 // cuda::elementwise for every functor of ops/functors.h: the dtype dispatch of
 // cpu::elementwise (ops/cpu/loops.h) over the generic kernel of cuda/loops.cuh,
 // explicitly instantiated here so that ops/ calls it through cuda/kernels.h.
-// Compiled only in CUDA builds (cuda/CMakeLists.txt adds ops/*.cu).
+// Compiled only in CUDA builds, with the other cuda/*.cu.
 #include <ember/cuda/kernels.h>
 #include <ember/cuda/loops.cuh>
 #include <ember/ops/functors.h>
