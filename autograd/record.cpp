@@ -40,6 +40,22 @@ std::vector<Edge> collect_edges(TensorSpan inputs) {
   return edges;
 }
 
+// An op's output stays a view only when a view op made it from one of the
+// op's inputs; one that views the op's own scratch tensor (softmax of a 0-d
+// input returns out.view({})), or was made under no_grad, is the op's own
+// tensor: a write into it must not move the scratch tensor's history.
+namespace {
+bool is_view_of_input(const TensorImpl& out, TensorSpan inputs) {
+  if (out.view_creation() == ViewCreation::kNoGradMode) return false;
+  for (const Tensor& input : inputs) {
+    if (!input.defined()) continue;
+    const TensorImpl* root = input.impl()->view_base() ? input.impl()->view_base().get() : input.impl();
+    if (root == out.view_base().get()) return true;
+  }
+  return false;
+}
+}  // namespace
+
 // Integer outputs (indices) have no gradient: they keep no grad_fn, but still
 // count as outputs so that the formula's gradient list lines up.
 void attach_outputs(const std::shared_ptr<Node>& node, TensorSpan inputs, TensorSpan outputs) {
@@ -51,11 +67,7 @@ void attach_outputs(const std::shared_ptr<Node>& node, TensorSpan inputs, Tensor
   for (uint32_t i = 0; i < outputs.size(); ++i) {
     const Tensor& out = outputs[i];
     node->add_output(out);
-    // An output made as a view under no_grad (an op reshaping its result
-    // inside an untracked block) is the op's own tensor, not a view.
-    if (out.impl()->view_base() && out.impl()->view_creation() == ViewCreation::kNoGradMode) {
-      out.impl()->forget_view_base();
-    }
+    if (out.impl()->view_base() && !is_view_of_input(*out.impl(), inputs)) out.impl()->forget_view_base();
     if (!out.is_floating_point()) continue;
     set_history(out, node, i);
   }

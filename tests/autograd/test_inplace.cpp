@@ -112,6 +112,16 @@ TEST_CASE("views of a written base take a grad_fn from its new history", "[autog
   check_close(w.grad(), {2, 3});
 }
 
+TEST_CASE("an op's result is a view only when it views an input", "[autograd][inplace]") {
+  Tensor x = f64({{1.0, 2.0}, {3.0, 4.0}}).requires_grad_();
+  CHECK(x.t().view_base().impl() == x.impl());
+  CHECK(x.t().select(0, 1).view_base().impl() == x.impl());  // the root, as PyTorch's _base
+  // softmax of a 0-d tensor returns a view of its own scratch tensor: not a view for the user.
+  CHECK_FALSE(softmax(f64(1.5).requires_grad_(), 0).view_base().defined());
+  CHECK_FALSE(matmul(x, x).view_base().defined());
+  CHECK_FALSE((x * 2.0).view_base().defined());
+}
+
 TEST_CASE("whole-tensor writes restart the history", "[autograd][inplace]") {
   Tensor x = f64({1.0, 2.0}).requires_grad_();
   Tensor y = x * 2.0;
