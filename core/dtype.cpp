@@ -25,7 +25,7 @@ void fail_dtype(const char* op, DType dtype, DTypes supported) {
   const char* expected = supported == DTypes::Floating  ? "a floating point dtype (float32, float64, float16, bfloat16)"
                          : supported == DTypes::Numeric ? "a numeric dtype (not bool)"
                                                         : "a supported dtype";
-  // RuntimeError, as PyTorch's "not implemented for 'Bool'": the value's dtype, not the Python type, is wrong.
+  // RuntimeError, as PyTorch raises for a dtype an op lacks: the dtype is wrong, not the Python type.
   detail::fail(ErrorKind::Runtime, "{}: expected {}, got {}", op, expected, dtype);
 }
 

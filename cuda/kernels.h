@@ -22,7 +22,7 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
 [[noreturn]] void fail_without_cuda(const char* op);
 
 // ---- elementwise: runs a functor of ops/functors.h over the iterator ----
-// The generic kernel is cuda/loops.cuh; cuda/elementwise_functors.cu instantiates it
+// The generic kernel is cuda/loops.cuh; ops/elementwise_cuda.cu instantiates it
 // for every functor of EMBER_ELEMENTWISE_FUNCTORS (cuda/ itself knows no functor).
 #ifdef EMBER_WITH_CUDA
 template <class F>

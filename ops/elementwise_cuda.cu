@@ -1,7 +1,8 @@
 // cuda::elementwise for every functor of ops/functors.h: the dtype dispatch of
 // cpu::elementwise (ops/cpu/loops.h) over the generic kernel of cuda/loops.cuh,
 // explicitly instantiated here so that ops/ calls it through cuda/kernels.h.
-// Compiled only in CUDA builds, with the other cuda/*.cu.
+// Compiled only in CUDA builds (cuda/CMakeLists.txt adds ops/*.cu). It lives in
+// ops/ because it includes ops/functors.h, which cuda/ may not (DESIGN.md, Layers).
 #include <ember/cuda/kernels.h>
 #include <ember/cuda/loops.cuh>
 #include <ember/ops/functors.h>
